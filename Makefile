@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# pinledger developer targets.  Kbuild holds the object list.
+#
+#   make                    build pinledger.ko for the running kernel
+#   make KVER=<release>     ... for another kernel (KDIR=<headers> also works)
+#   make modules-all        ... for both stock Debian kernels of the test rig
+#   make demo               boot a stock kernel with pmem and show pinledger
+#   make check              provision, build, run every test on both kernels
+#   make provision          fetch kernels and host tools (idempotent)
+#   make clean
+
+ROOT     := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+CACHE    ?= $(ROOT)/.cache
+KVER     ?= $(shell uname -r)
+KDIR     ?= $(firstword $(wildcard $(CACHE)/$(KVER)/build) /lib/modules/$(KVER)/build)
+BUILD    := $(ROOT)/build/$(KVER)
+SRCDIRS  := Kbuild module hooks include
+VERSION  := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(ROOT)/dkms.conf)
+
+-include $(CACHE)/kernels.env
+
+.PHONY: all module modules-all pinholder provision check check-host demo \
+	clean install dkms-test
+
+all: module
+
+# Out-of-tree kbuild writes objects next to the sources; to build for two
+# kernels side by side, each kernel gets a tree of symlinks under build/.
+$(BUILD)/.tree: FORCE
+	@mkdir -p $(BUILD)
+	@cd $(ROOT) && cp -asn $(addprefix $(ROOT)/,$(SRCDIRS)) $(BUILD)/ 2>/dev/null || \
+		cp -asn $(addprefix $(ROOT)/,$(SRCDIRS)) $(BUILD)/
+	@touch $@
+
+$(BUILD)/pinledger_config.h: $(wildcard $(ROOT)/scripts/probes/*.c) $(ROOT)/scripts/probe.sh
+	@mkdir -p $(BUILD)
+	@echo "  PROBE   $(KVER)"
+	@$(ROOT)/scripts/probe.sh $(KDIR) $@
+
+module: $(BUILD)/.tree $(BUILD)/pinledger_config.h
+	$(MAKE) -C $(KDIR) M=$(BUILD) PINLEDGER_VERSION=$(VERSION) modules
+
+pinholder: $(BUILD)/pinledger_config.h
+	@mkdir -p $(BUILD)/pinholder
+	@cp -asn $(ROOT)/tests/pinholder/* $(BUILD)/pinholder/ 2>/dev/null || true
+	$(MAKE) -C $(KDIR) M=$(BUILD)/pinholder PINLEDGER_CONFIG=$(BUILD) modules
+
+modules-all: provision
+	$(MAKE) KVER=$(K61) KDIR= module
+	$(MAKE) KVER=$(K612) KDIR= module
+
+provision:
+	@$(ROOT)/scripts/provision.sh
+
+check:
+	@$(ROOT)/scripts/check.sh
+
+check-host:
+	@$(ROOT)/scripts/check.sh --host-only
+
+demo:
+	@$(ROOT)/scripts/demo.sh
+
+dkms-test:
+	@$(ROOT)/tests/host/dkms.sh
+
+clean:
+	rm -rf $(ROOT)/build
+
+FORCE:

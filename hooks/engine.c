@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * engine.c - install and remove pinledger's hooks, all or nothing.
+ *
+ * DOC: hook engine
+ *
+ * Hooks are described by the per-area arrays of struct pinledger_hook
+ * (hooks/<area>.c) and listed in hook_sets[] below.  Installation walks
+ * the sets in order; the first required hook that fails makes the engine
+ * remove every hook already installed, in reverse order, and return the
+ * error.
+ *
+ * Resolution is by name only.  ftrace hooks use ftrace_set_filter(), which
+ * matches vmlinux and loaded-module functions, static ones included;
+ * kretprobes use kp.symbol_name.  Nothing resolved here is ever called:
+ * on 6.12 (CONFIG_X86_KERNEL_IBT) an indirect call to a sealed or static
+ * function is fatal, and scripts/check-ibt.sh fails the build if the
+ * module contains an indirect call at all.
+ *
+ * Unload safety.  Callbacks never sleep.  unregister_ftrace_function() of
+ * a module's ops waits for RCU-tasks (ftrace_shutdown() on dynamic ops), so
+ * no CPU is left in an ftrace callback when it returns.
+ * unregister_kretprobe() clears the rethook handler and waits for RCU, so
+ * no entry or return handler is running when it returns; instances still
+ * pending on other tasks' stacks return through the kernel's trampoline
+ * without calling into the module.
+ *
+ * Locking: pinledger_hooks_install() and pinledger_hooks_remove() run only
+ * from module init and exit, which the module loader serialises; the
+ * table needs no lock.  pinledger_hooks_show() reads @installed/@name,
+ * which are stable between init and exit.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/string.h>
+#include "pinledger.h"
+#include "pinledger_hooks.h"
+
+static struct pinledger_hook *const hook_sets[] = {
+	pinledger_layout_hooks,
+};
+
+#define for_each_hook(h, i)						\
+	for ((i) = 0; (i) < ARRAY_SIZE(hook_sets); (i)++)		\
+		for ((h) = hook_sets[i]; (h)->names[0]; (h)++)
+
+static int ftrace_hook_install(struct pinledger_hook *h, const char *name)
+{
+	char buf[KSYM_NAME_LEN];
+	int ret;
+
+	/* ftrace_set_filter() wants a writable buffer. */
+	strscpy(buf, name, sizeof(buf));
+	memset(&h->ops, 0, sizeof(h->ops));
+	h->ops.func = h->func;
+	ret = ftrace_set_filter(&h->ops, buf, strlen(buf), 1);
+	if (ret)
+		return ret;
+	ret = register_ftrace_function(&h->ops);
+	if (ret)
+		ftrace_free_filter(&h->ops);
+	return ret;
+}
+
+static void ftrace_hook_remove(struct pinledger_hook *h)
+{
+	/* Unregister first: it waits until no CPU runs the callback. */
+	WARN_ON_ONCE(unregister_ftrace_function(&h->ops));
+	ftrace_free_filter(&h->ops);
+}
+
+static int kretprobe_hook_install(struct pinledger_hook *h, const char *name)
+{
+	memset(&h->krp, 0, sizeof(h->krp));
+	h->krp.kp.symbol_name = name;
+	h->krp.entry_handler = h->entry_handler;
+	h->krp.handler = h->handler;
+	h->krp.data_size = h->data_size;
+	/* Enough instances for every CPU to nest a few sleeping calls. */
+	h->krp.maxactive = max_t(int, 32, 4 * num_possible_cpus());
+	return register_kretprobe(&h->krp);
+}
+
+static int hook_install(struct pinledger_hook *h)
+{
+	int i, ret = -ENOENT;
+
+	h->hits = alloc_percpu(unsigned long);
+	if (!h->hits)
+		return -ENOMEM;
+
+	for (i = 0; i < PINLEDGER_HOOK_NAMES && h->names[i]; i++) {
+		if (h->kind == PINLEDGER_HOOK_FTRACE)
+			ret = ftrace_hook_install(h, h->names[i]);
+		else
+			ret = kretprobe_hook_install(h, h->names[i]);
+		if (!ret) {
+			h->name = h->names[i];
+			h->installed = true;
+			return 0;
+		}
+		/* -EINVAL/-ENOENT: no such symbol here, try the next name. */
+		if (ret != -EINVAL && ret != -ENOENT)
+			break;
+	}
+	free_percpu(h->hits);
+	h->hits = NULL;
+	return ret;
+}
+
+static void hook_remove(struct pinledger_hook *h)
+{
+	if (!h->installed)
+		return;
+	if (h->kind == PINLEDGER_HOOK_FTRACE)
+		ftrace_hook_remove(h);
+	else
+		unregister_kretprobe(&h->krp);
+	h->installed = false;
+	free_percpu(h->hits);
+	h->hits = NULL;
+}
+
+/**
+ * pinledger_hooks_remove - remove every installed hook, last first.
+ *
+ * Context: process context, may sleep (waits for RCU and RCU-tasks).
+ * Called from module init error paths and module exit only.
+ */
+void pinledger_hooks_remove(void)
+{
+	int i;
+
+	for (i = ARRAY_SIZE(hook_sets) - 1; i >= 0; i--) {
+		struct pinledger_hook *h = hook_sets[i];
+		int n = 0;
+
+		while (h[n].names[0])
+			n++;
+		while (n--)
+			hook_remove(&h[n]);
+	}
+}
+
+/**
+ * pinledger_hooks_install - install the whole hook table.
+ *
+ * Context: process context, may sleep.  Module init only.
+ * Return: 0, or the errno of the first required hook that failed, after
+ * every hook installed so far has been removed again.
+ */
+int pinledger_hooks_install(void)
+{
+	struct pinledger_hook *h;
+	int i, ret;
+
+	for_each_hook(h, i) {
+		ret = hook_install(h);
+		if (!ret)
+			continue;
+		if (h->optional) {
+			pr_info("optional hook %s not installed: %d\n",
+				h->names[0], ret);
+			continue;
+		}
+		pr_err("cannot hook %s: error %d\n", h->names[0], ret);
+		pinledger_hooks_remove();
+		return ret;
+	}
+	return 0;
+}
+
+static unsigned long hook_hits(struct pinledger_hook *h)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	if (!h->hits)
+		return 0;
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(h->hits, cpu);
+	return sum;
+}
+
+/**
+ * pinledger_hooks_show - debugfs "hooks": one line per hook.
+ * @m: seq_file to print into.
+ * @unused: seq_file private data.
+ *
+ * Prints "<symbol> <ftrace|kretprobe> <installed|absent> <hits> <missed>";
+ * missed counts kretprobe instances the kernel could not allocate.
+ *
+ * Context: process context (debugfs read).
+ * Return: 0.
+ */
+int pinledger_hooks_show(struct seq_file *m, void *unused)
+{
+	struct pinledger_hook *h;
+	int i;
+
+	for_each_hook(h, i)
+		seq_printf(m, "%s %s %s %lu %d\n",
+			   h->installed ? h->name : h->names[0],
+			   h->kind == PINLEDGER_HOOK_FTRACE ? "ftrace" : "kretprobe",
+			   h->installed ? "installed" : "absent", hook_hits(h),
+			   h->kind == PINLEDGER_HOOK_KRETPROBE && h->installed ?
+			   h->krp.nmissed : 0);
+	return 0;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pinledger_hooks.h - the hook table.
+ *
+ * Every hooked kernel function is described by one struct pinledger_hook,
+ * resolved by *name* only: ftrace hooks through ftrace_set_filter(),
+ * return probes through kretprobe.kp.symbol_name.  No address looked up
+ * here is ever called (IBT on 6.12 would fault on sealed or static
+ * targets); scripts/check-ibt.sh enforces that the module contains no
+ * indirect call at all.
+ */
+#ifndef _PINLEDGER_HOOKS_H
+#define _PINLEDGER_HOOKS_H
+
+#include <linux/ftrace.h>
+#include <linux/kprobes.h>
+#include <linux/percpu.h>
+#include <linux/seq_file.h>
+#include "compat/ftrace.h"
+
+#define PINLEDGER_HOOK_NAMES	3
+
+enum pinledger_hook_kind {
+	PINLEDGER_HOOK_FTRACE,		/* entry callback, observes arguments */
+	PINLEDGER_HOOK_KRETPROBE,	/* entry + return, sees return value */
+};
+
+/**
+ * struct pinledger_hook - one hooked kernel function.
+ * @names:	candidate symbols, NULL-terminated; the first that resolves
+ *		is used (kernels rename static functions between releases).
+ * @kind:	how it is hooked.
+ * @optional:	a hook whose symbol is absent on this kernel is skipped and
+ *		reported instead of failing the load.
+ * @func:	FTRACE: the callback, a notrace function of the hook file.
+ * @entry_handler, @handler, @data_size: KRETPROBE: as struct kretprobe.
+ * @name:	the candidate that was installed (runtime).
+ * @installed:	set while registered (runtime).
+ * @hits:	per-CPU call count (runtime).
+ * @ops, @krp:	the registration (runtime).
+ */
+struct pinledger_hook {
+	const char *names[PINLEDGER_HOOK_NAMES];
+	enum pinledger_hook_kind kind;
+	bool optional;
+	ftrace_func_t func;
+	kretprobe_handler_t entry_handler;
+	kretprobe_handler_t handler;
+	size_t data_size;
+
+	const char *name;
+	bool installed;
+	unsigned long __percpu *hits;
+	struct ftrace_ops ops;
+	struct kretprobe krp;
+};
+
+#define PINLEDGER_FTRACE_HOOK(_func, ...)				\
+	{ .names = { __VA_ARGS__ }, .kind = PINLEDGER_HOOK_FTRACE,	\
+	  .func = (_func) }
+
+#define PINLEDGER_KRETPROBE_HOOK(_entry, _ret, _data, ...)		\
+	{ .names = { __VA_ARGS__ }, .kind = PINLEDGER_HOOK_KRETPROBE,	\
+	  .entry_handler = (_entry), .handler = (_ret),			\
+	  .data_size = (_data) }
+
+/**
+ * pinledger_ftrace_hit - account one call of an ftrace hook.
+ * @op: the ftrace_ops passed to the callback.
+ *
+ * Context: ftrace callback, recursion lock held (preemption disabled).
+ */
+static __always_inline void pinledger_ftrace_hit(struct ftrace_ops *op)
+{
+	struct pinledger_hook *h = container_of(op, struct pinledger_hook, ops);
+
+	this_cpu_inc(*h->hits);
+}
+
+/**
+ * pinledger_kretprobe_hit - account one call of a kretprobe hook.
+ * @ri: the instance passed to the entry handler.
+ *
+ * Context: kprobe handler (preemption disabled).
+ */
+static __always_inline void pinledger_kretprobe_hit(struct kretprobe_instance *ri)
+{
+	struct kretprobe *rp = get_kretprobe(ri);
+	struct pinledger_hook *h;
+
+	if (!rp)
+		return;
+	h = container_of(rp, struct pinledger_hook, krp);
+	this_cpu_inc(*h->hits);
+}
+
+/* One array per hook file, terminated by an entry with no names. */
+extern struct pinledger_hook pinledger_layout_hooks[];
+
+#endif /* _PINLEDGER_HOOKS_H */

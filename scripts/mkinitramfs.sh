@@ -1,0 +1,125 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# mkinitramfs.sh - build the initramfs of the pinledger QEMU guest.
+#
+# The image holds a static busybox with its applet links, /init (a copy of
+# scripts/guest-init.sh) and the stock modules of KVER that the guest needs
+# to reach the host root over virtio-9p and to bring up emulated pmem:
+# decompressed here (busybox insmod cannot read .ko.xz) and listed in
+# dependency order, computed from modules.dep, in /lib/modules/load.order.
+# Modules built into KVER (modules.builtin) are skipped.  Runs depmod on
+# the unpacked tree first if modules.dep is missing (the Debian package does
+# not ship it; the guest's modprobe needs it too).
+#
+# Usage: scripts/mkinitramfs.sh KVER [OUTPUT]
+#        (default OUTPUT: $CACHE/KVER/initramfs.cpio.gz)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${PINLEDGER_CACHE:-$ROOT/.cache}
+
+# Modules the guest loads, by module name; their dependencies come along.
+WANT=(virtio_pci 9pnet_virtio 9p overlay crc32c_generic crc32c_intel
+      nd_e820 nd_pmem ext4 xfs)
+
+die() { printf 'mkinitramfs: %s\n' "$*" >&2; exit 1; }
+
+# modname PATH: set NAME to the module name of a modules.dep path.
+modname() {
+	NAME=${1##*/}
+	NAME=${NAME%%.ko*}
+	NAME=${NAME//-/_}
+}
+
+# ensure_depmod: generate modules.dep for the unpacked kernel if needed.
+ensure_depmod() {
+	[ "$MODDIR/modules.dep" -nt "$MODDIR/modules.order" ] && return 0
+	echo "mkinitramfs: depmod $KVER" >&2
+	depmod -b "$KDIR/root" -F "$KDIR/root/boot/System.map-$KVER" "$KVER"
+}
+
+# load_deps: fill DEPS[name] and FILE[name] from modules.dep and BUILTIN.
+declare -A DEPS FILE BUILTIN DONE
+load_deps() {
+	local mod deps d n NAME
+	while read -r mod; do
+		modname "$mod"
+		BUILTIN[$NAME]=1
+	done < "$MODDIR/modules.builtin"
+	while IFS=: read -r mod deps; do
+		modname "$mod"
+		n=$NAME
+		FILE[$n]=$mod
+		DEPS[$n]=
+		for d in $deps; do
+			modname "$d"
+			DEPS[$n]+=" $NAME"
+		done
+	done < "$MODDIR/modules.dep"
+}
+
+# visit NAME: append NAME to ORDER after all of its dependencies.
+ORDER=()
+visit() {
+	local n=$1 d
+	[ -n "${DONE[$n]:-}" ] && return 0
+	DONE[$n]=1
+	if [ -n "${BUILTIN[$n]:-}" ]; then
+		return 0
+	fi
+	[ -n "${FILE[$n]:-}" ] || die "module $n not found in $KVER"
+	for d in ${DEPS[$n]}; do
+		visit "$d"
+	done
+	ORDER+=("$n")
+}
+
+# install_module NAME: copy NAME's .ko, decompressed, into the image.
+install_module() {
+	local src=$MODDIR/${FILE[$1]} dst=$STAGE/lib/modules/$1.ko
+	case $src in
+	*.ko.xz)	xz -dc "$src" > "$dst" ;;
+	*.ko.zst)	zstd -qdc "$src" > "$dst" ;;
+	*.ko.gz)	gzip -dc "$src" > "$dst" ;;
+	*.ko)		cp "$src" "$dst" ;;
+	*)		die "unknown module format: $src" ;;
+	esac
+	echo "$1.ko" >> "$STAGE/lib/modules/load.order"
+}
+
+main() {
+	[ $# -ge 1 ] || die "usage: $0 KVER [OUTPUT]"
+	KVER=$1
+	KDIR=$CACHE/$KVER
+	MODDIR=$(readlink -f "$KDIR/modules")
+	local out=${2:-$KDIR/initramfs.cpio.gz} n a
+	[ -f "$KDIR/.complete" ] || die "$KDIR missing: run scripts/provision.sh"
+	ensure_depmod
+	load_deps
+	for n in "${WANT[@]}"; do
+		visit "$n"
+	done
+
+	STAGE=$(mktemp -d)
+	trap 'rm -rf "$STAGE"' EXIT
+	mkdir -p "$STAGE"/{bin,dev,proc,sys,lib/modules}
+	cp /bin/busybox "$STAGE/bin/busybox"
+	for a in $(/bin/busybox --list); do
+		[ "$a" = busybox ] || ln -s busybox "$STAGE/bin/$a"
+	done
+	install -m 755 "$ROOT/scripts/guest-init.sh" "$STAGE/init"
+	: > "$STAGE/lib/modules/load.order"
+	for n in "${ORDER[@]}"; do
+		install_module "$n"
+	done
+	# The kernel's built-in initramfs has /dev/console; add it if we can.
+	mknod -m 600 "$STAGE/dev/console" c 5 1 2>/dev/null || true
+
+	(cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) |
+		gzip -6 > "$out.tmp.$$"
+	mv "$out.tmp.$$" "$out"
+	echo "mkinitramfs: $out (${ORDER[*]})" >&2
+}
+
+main "$@"
