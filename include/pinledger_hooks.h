@@ -33,11 +33,14 @@ enum pinledger_hook_kind {
  * @optional:	a hook whose symbol is absent on this kernel is skipped and
  *		reported instead of failing the load.
  * @func:	FTRACE: the callback, a notrace function of the hook file.
- * @entry_handler, @handler, @data_size: KRETPROBE: as struct kretprobe.
+ * @entry_handler: KRETPROBE: called on entry, may store into the instance.
+ * @handler:	KRETPROBE: called on return, sees the return value.
+ * @data_size:	KRETPROBE: bytes of per-instance data.
  * @name:	the candidate that was installed (runtime).
  * @installed:	set while registered (runtime).
  * @hits:	per-CPU call count (runtime).
- * @ops, @krp:	the registration (runtime).
+ * @ops:	FTRACE registration (runtime).
+ * @krp:	KRETPROBE registration (runtime).
  */
 struct pinledger_hook {
 	const char *names[PINLEDGER_HOOK_NAMES];

@@ -15,11 +15,9 @@
 #include <linux/tracepoint.h>
 #include <linux/fs.h>
 
-/**
+/*
  * dax_final_truncate - an evicted DAX inode's pages are being truncated.
- * @dev: superblock device.
- * @ino: inode number.
- * @nrpages: DAX entries still in the mapping.
+ * Fields: dev (superblock), ino, nrpages (DAX entries still mapped).
  */
 TRACE_EVENT(dax_final_truncate,
 	TP_PROTO(struct address_space *mapping),

@@ -1,0 +1,156 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# check.sh - "make check": provision, build, run every test, summarise.
+#
+# Usage: scripts/check.sh [--host-only] [--kernel KVER] [--tests PATTERN]
+#
+# Suites, each printing KTAP:
+#   host      builds for both kernels (warning-free), IBT check (and that
+#             it catches an indirect call), style checks, DKMS builds,
+#             the rig's own failure detection (panic, hang)
+#   <kver>    tests/guest/run.sh inside a guest of each stock kernel
+# Results missing from a suite's plan (a guest that died) count as failed;
+# a skip is reported but never counted as passed.  The last line is
+# "N passed, N failed" (", N skipped" when any); exit status is non-zero
+# on any failure.  Full logs go to build/check/.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+CACHE=${PINLEDGER_CACHE:-$ROOT/.cache}
+LOGS=$ROOT/build/check
+HOST_ONLY=
+KERNELS=
+PATTERN='*'
+while [ $# -gt 0 ]; do
+	case $1 in
+	--host-only) HOST_ONLY=1 ;;
+	--kernel) KERNELS="$KERNELS $2"; shift ;;
+	--tests) PATTERN=$2; shift ;;
+	*) echo "usage: $0 [--host-only] [--kernel KVER] [--tests PATTERN]" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+T0=$(date +%s)
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+scripts/provision.sh 2>&1 | tee "$LOGS/provision.log" | sed 's/^/  /'
+[ "${PIPESTATUS[0]}" -eq 0 ] || { echo "provisioning failed"; echo "0 passed, 1 failed"; exit 1; }
+# shellcheck source=/dev/null
+. "$CACHE/kernels.env"
+[ -n "$KERNELS" ] || KERNELS="$K61 $K612"
+
+TOTAL_PASS=0 TOTAL_FAIL=0 TOTAL_SKIP=0
+SUMMARY=()
+
+# tally SUITE LOG: count a suite's KTAP results (top-level lines only).
+tally() {
+	local suite=$1 log=$2 plan pass fail skip seen missing
+	plan=$(grep -m1 -E '^1\.\.[0-9]+$' "$log" | cut -d. -f3)
+	pass=$(grep -E '^ok [0-9]+ ' "$log" | grep -vc '# SKIP')
+	skip=$(grep -E '^ok [0-9]+ .*# SKIP' "$log" | wc -l)
+	fail=$(grep -cE '^not ok [0-9]+ ' "$log")
+	seen=$((pass + skip + fail))
+	missing=$(( ${plan:-1} - seen ))
+	[ $missing -lt 0 ] && missing=0
+	fail=$((fail + missing))
+	TOTAL_PASS=$((TOTAL_PASS + pass))
+	TOTAL_FAIL=$((TOTAL_FAIL + fail))
+	TOTAL_SKIP=$((TOTAL_SKIP + skip))
+	SUMMARY+=("$(printf '%-24s %3d passed, %d failed, %d skipped%s' "$suite:" \
+		$pass $fail $skip "$([ $missing -gt 0 ] && echo " ($missing never ran)")")")
+}
+
+# ---- host suite ----------------------------------------------------------
+host_suite() {
+	local n=0 k out kd
+	local nk
+	nk=$(echo $KERNELS | wc -w)
+	echo "KTAP version 1"
+	echo "1..$((3 * nk + 3))"
+	for k in $KERNELS; do
+		n=$((n + 1))
+		if out=$(make -s KVER="$k" KDIR= module 2>&1) &&
+		   ! echo "$out" | grep -E 'warning:|error:' | grep -q .; then
+			echo "ok $n build $k without warnings"
+		else
+			echo "not ok $n build $k without warnings"
+			echo "$out" | grep -E 'warning:|error:' | head -20 | sed 's/^/# /'
+		fi
+		n=$((n + 1))
+		if out=$(make -s KVER="$k" KDIR= pinholder 2>&1) &&
+		   ! echo "$out" | grep -E 'warning:|error:' | grep -q .; then
+			echo "ok $n build test pin holder $k without warnings"
+		else
+			echo "not ok $n build test pin holder $k without warnings"
+			echo "$out" | grep -E 'warning:|error:' | head -20 | sed 's/^/# /'
+		fi
+		n=$((n + 1))
+		if out=$(scripts/check-ibt.sh "build/$k/pinledger.ko" 2>&1); then
+			echo "ok $n no indirect calls in pinledger.ko for $k"
+		else
+			echo "not ok $n no indirect calls in pinledger.ko for $k"
+			echo "$out" | sed 's/^/# /'
+		fi
+	done
+	n=$((n + 1))
+	if out=$(tests/host/ibt-negative.sh "$CACHE/$K612/build" 2>&1); then
+		echo "ok $n check-ibt rejects a module with an indirect call"
+	else
+		echo "not ok $n check-ibt rejects a module with an indirect call"
+		echo "$out" | sed 's/^/# /'
+	fi
+	n=$((n + 1))
+	kd=$(ls "$CACHE/$K612"/root/usr/lib/linux-kbuild-*/scripts/kernel-doc | head -1)
+	out=$(tests/host/style.sh "$kd" 2>&1)
+	if ! echo "$out" | grep -q '^not ok'; then
+		echo "ok $n style"
+	else
+		echo "not ok $n style"
+	fi
+	echo "$out" | sed 's/^/# /'
+	n=$((n + 1))
+	out=$(tests/host/dkms.sh $KERNELS 2>&1)
+	if ! echo "$out" | grep -q '^not ok'; then
+		echo "ok $n dkms add and build for $(echo $KERNELS)"
+	else
+		echo "not ok $n dkms add and build for $(echo $KERNELS)"
+	fi
+	echo "$out" | sed 's/^/# /'
+}
+
+echo "== host checks"
+host_suite 2>&1 | tee "$LOGS/host.log" | grep -E '^(not )?ok '
+tally host "$LOGS/host.log"
+
+if [ -z "$HOST_ONLY" ]; then
+	echo "== rig self-test"
+	tests/host/rig.sh "$K612" 2>&1 | tee "$LOGS/rig.log" | grep -E '^(not )?ok '
+	tally rig "$LOGS/rig.log"
+
+	for k in $KERNELS; do
+		echo "== guest $k"
+		t=$(date +%s)
+		scripts/guest.sh --kernel "$k" --timeout "${PL_GUEST_TIMEOUT:-1500}" -- \
+			tests/guest/run.sh "$PATTERN" > "$LOGS/guest-$k.log" 2>&1
+		rc=$?
+		grep -E '^(not )?ok [0-9]+ ' "$LOGS/guest-$k.log"
+		if [ $rc -ne 0 ]; then
+			echo "guest $k: exit $rc; console tail:"
+			tail -40 "$LOGS/guest-$k.log" | sed 's/^/  | /'
+		fi
+		tally "$k" "$LOGS/guest-$k.log"
+		echo "  ($(( $(date +%s) - t )) s)"
+	done
+fi
+
+echo "== summary ($(( $(date +%s) - T0 )) s; logs in build/check/)"
+printf '%s\n' "${SUMMARY[@]}"
+if [ "$TOTAL_SKIP" -gt 0 ]; then
+	echo "$TOTAL_PASS passed, $TOTAL_FAIL failed, $TOTAL_SKIP skipped"
+else
+	echo "$TOTAL_PASS passed, $TOTAL_FAIL failed"
+fi
+[ "$TOTAL_FAIL" -eq 0 ]

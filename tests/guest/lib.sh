@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: GPL-2.0
+# lib.sh - helpers for guest tests; sourced by each tests/guest/t-*.sh.
+#
+# A test is a bash script that exits 0 (pass), 4 (skip, with the reason
+# on the last line of its output) or anything else (fail).  It runs as
+# root inside a guest booted by scripts/guest.sh, with the repository at
+# the same path as on the host.  PL_FS is set for per-filesystem tests.
+
+set -euo pipefail
+
+PL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+PL_KVER=${PINLEDGER_KVER:-$(uname -r)}
+PL_KO=${PL_KO:-$PL_ROOT/build/$PL_KVER/pinledger.ko}
+PL_SYSFS=/sys/kernel/pinledger
+PL_DEBUGFS=/sys/kernel/debug/pinledger
+PL_TRACEFS=/sys/kernel/tracing
+
+# Mount points prepared by scripts/guest-init.sh.
+declare -A PL_MNT=([ext4]=/mnt/ext4dax [xfs]=/mnt/xfsdax)
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "SKIP: $*"; exit 4; }
+
+# pl_load [ARGS]: insmod the module under test.
+pl_load() { insmod "$PL_KO" "$@"; }
+
+# pl_unload: rmmod if loaded.
+pl_unload() { if [ -d /sys/module/pinledger ]; then rmmod pinledger; fi; }
+
+# pl_counter NAME: value of a debugfs counter.
+pl_counter() { awk -v k="$1" '$1 == k { print $2 }' "$PL_DEBUGFS/counters"; }
+
+# pl_dir: the mount point of PL_FS.
+pl_dir() { echo "${PL_MNT[$PL_FS]}"; }
+
+# expect_eq WHAT GOT WANT
+expect_eq() {
+	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
+}
+
+# expect_gt WHAT GOT MIN
+expect_gt() {
+	[ "$2" -gt "$3" ] || fail "$1: got $2, want > $3"
+}
+
+# dmesg_mark: remember where dmesg is; dmesg_since prints what came after.
+dmesg_mark() { PL_DMESG_LINES=$(dmesg | wc -l); }
+dmesg_since() { dmesg | tail -n +"$((PL_DMESG_LINES + 1))"; }
+
+# dmesg_bad: kernel complaints in the given text (stdin).
+dmesg_bad() {
+	grep -E 'WARNING:|BUG:|BUG |Oops|general protection|lockdep|possible circular|INFO: task .* blocked|Call Trace|RCU stall|UBSAN|KASAN|refcount_t:' || true
+}

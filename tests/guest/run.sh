@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run.sh - run guest tests and print KTAP.
+#
+# Usage (inside a guest): tests/guest/run.sh [PATTERN]
+#
+# Runs every tests/guest/t-*.sh (matching PATTERN, a bash glob on the test
+# name).  A test whose header has "# fs: each" runs once per DAX
+# filesystem (ext4, xfs) with PL_FS set.  The plan line comes first, so a
+# guest that dies mid-run leaves results missing, and the host counts
+# those as failures.  Each test has PL_TEST_TIMEOUT seconds (default 300).
+set -uo pipefail
+
+DIR=$(cd "$(dirname "$0")" && pwd)
+PATTERN=${1:-*}
+TIMEOUT=${PL_TEST_TIMEOUT:-300}
+
+cases=()
+for t in "$DIR"/t-*.sh; do
+	name=$(basename "$t" .sh)
+	name=${name#t-}
+	# shellcheck disable=SC2053
+	[[ $name == $PATTERN ]] || continue
+	if grep -q '^# fs: each' "$t"; then
+		for fs in ext4 xfs; do
+			cases+=("$t $fs")
+		done
+	else
+		cases+=("$t -")
+	fi
+done
+
+echo "KTAP version 1"
+echo "# kernel $(uname -r)"
+echo "1..${#cases[@]}"
+n=0
+for c in "${cases[@]}"; do
+	t=${c% *}
+	fs=${c##* }
+	n=$((n + 1))
+	name=$(basename "$t" .sh)
+	name=${name#t-}
+	[ "$fs" != - ] && name="$name [$fs]"
+	out=$(mktemp)
+	start=$(date +%s.%N)
+	if [ "$fs" = - ]; then
+		timeout -k 10 "$TIMEOUT" bash "$t" >"$out" 2>&1
+	else
+		PL_FS=$fs timeout -k 10 "$TIMEOUT" bash "$t" >"$out" 2>&1
+	fi
+	rc=$?
+	secs=$(echo "$(date +%s.%N) - $start" | bc)
+	sed 's/^/# /' "$out"
+	# Leave no module behind for the next test.
+	if [ -d /sys/module/pinledger ] && ! rmmod pinledger 2>/dev/null; then
+		echo "# rmmod pinledger after the test failed"
+		[ $rc -eq 0 ] && rc=1
+	fi
+	case $rc in
+	0) echo "ok $n $name # time=${secs}s" ;;
+	4) echo "ok $n $name # SKIP $(tail -1 "$out")" ;;
+	124) echo "not ok $n $name # TIMEOUT after ${TIMEOUT}s" ;;
+	*) echo "not ok $n $name # exit $rc" ;;
+	esac
+	rm -f "$out"
+done
