@@ -39,28 +39,46 @@
 #include "pinledger_hooks.h"
 
 static struct pinledger_hook *const hook_sets[] = {
+	pinledger_gup_hooks,
 	pinledger_layout_hooks,
 };
 
 #define for_each_hook(h, i)						\
 	for ((i) = 0; (i) < ARRAY_SIZE(hook_sets); (i)++)		\
-		for ((h) = hook_sets[i]; (h)->names[0]; (h)++)
+		for ((h) = hook_sets[i]; (h)->names; (h)++)
 
-static int ftrace_hook_install(struct pinledger_hook *h, const char *name)
+static int ftrace_filter_add(struct pinledger_hook *h, const char *name)
 {
 	char buf[KSYM_NAME_LEN];
-	int ret;
 
 	/* ftrace_set_filter() wants a writable buffer. */
 	strscpy(buf, name, sizeof(buf));
+	return ftrace_set_filter(&h->ops, buf, strlen(buf), 0);
+}
+
+static int ftrace_hook_install(struct pinledger_hook *h, const char *name)
+{
+	int ret, i, found = 0;
+
 	memset(&h->ops, 0, sizeof(h->ops));
 	h->ops.func = h->func;
-	ret = ftrace_set_filter(&h->ops, buf, strlen(buf), 1);
+	if (!h->all) {
+		ret = ftrace_filter_add(h, name);
+	} else {
+		for (i = 0; h->names[i]; i++)
+			if (!ftrace_filter_add(h, h->names[i]))
+				found++;
+		ret = found ? 0 : -ENOENT;
+	}
 	if (ret)
-		return ret;
+		goto err_free;
 	ret = register_ftrace_function(&h->ops);
 	if (ret)
-		ftrace_free_filter(&h->ops);
+		goto err_free;
+	return 0;
+
+err_free:
+	ftrace_free_filter(&h->ops);
 	return ret;
 }
 
@@ -79,7 +97,7 @@ static int kretprobe_hook_install(struct pinledger_hook *h, const char *name)
 	h->krp.handler = h->handler;
 	h->krp.data_size = h->data_size;
 	/* Enough instances for every CPU to nest a few sleeping calls. */
-	h->krp.maxactive = max_t(int, 32, 4 * num_possible_cpus());
+	h->krp.maxactive = h->maxactive ?: max_t(int, 32, 4 * num_possible_cpus());
 	return register_kretprobe(&h->krp);
 }
 
@@ -91,7 +109,7 @@ static int hook_install(struct pinledger_hook *h)
 	if (!h->hits)
 		return -ENOMEM;
 
-	for (i = 0; i < PINLEDGER_HOOK_NAMES && h->names[i]; i++) {
+	for (i = 0; h->names[i]; i++) {
 		if (h->kind == PINLEDGER_HOOK_FTRACE)
 			ret = ftrace_hook_install(h, h->names[i]);
 		else
@@ -102,7 +120,7 @@ static int hook_install(struct pinledger_hook *h)
 			return 0;
 		}
 		/* -EINVAL/-ENOENT: no such symbol here, try the next name. */
-		if (ret != -EINVAL && ret != -ENOENT)
+		if (h->all || (ret != -EINVAL && ret != -ENOENT))
 			break;
 	}
 	free_percpu(h->hits);
@@ -137,7 +155,7 @@ void pinledger_hooks_remove(void)
 		struct pinledger_hook *h = hook_sets[i];
 		int n = 0;
 
-		while (h[n].names[0])
+		while (h[n].names)
 			n++;
 		while (n--)
 			hook_remove(&h[n]);
@@ -181,6 +199,26 @@ static unsigned long hook_hits(struct pinledger_hook *h)
 		return 0;
 	for_each_possible_cpu(cpu)
 		sum += *per_cpu_ptr(h->hits, cpu);
+	return sum;
+}
+
+/**
+ * pinledger_hooks_missed - calls a hook set's kretprobes missed.
+ * @set: a hook array, e.g. pinledger_gup_hooks.
+ *
+ * A kretprobe misses a call when all its instances are in use; for GUP
+ * hooks each miss is a GUP call whose references went unrecorded.
+ *
+ * Context: any.
+ * Return: the sum of nmissed over the set's installed kretprobes.
+ */
+unsigned long pinledger_hooks_missed(struct pinledger_hook *set)
+{
+	unsigned long sum = 0;
+
+	for (; set->names; set++)
+		if (set->installed && set->kind == PINLEDGER_HOOK_KRETPROBE)
+			sum += set->krp.nmissed;
 	return sum;
 }
 

@@ -50,8 +50,9 @@ static int notrace busy_page_return(struct kretprobe_instance *ri,
 }
 
 struct pinledger_hook pinledger_layout_hooks[] = {
-	PINLEDGER_FTRACE_HOOK(truncate_final_entry, "truncate_inode_pages_final"),
+	PINLEDGER_FTRACE_HOOK(truncate_final_entry, PL_HOOK_PLAIN,
+			      "truncate_inode_pages_final"),
 	PINLEDGER_KRETPROBE_HOOK(busy_page_entry, busy_page_return, 0,
-				 "dax_layout_busy_page_range"),
+				 PL_HOOK_PLAIN, "dax_layout_busy_page_range"),
 	{ }
 };

@@ -25,6 +25,12 @@ extern struct dentry *pinledger_debugfs_root;
 int pinledger_debugfs_init(void);
 void pinledger_debugfs_exit(void);
 
+struct seq_file;
+struct pinledger_snap;
+void pinledger_show_flags(struct seq_file *m, u32 flags);
+void pinledger_show_snap(struct seq_file *m, const struct pinledger_snap *s,
+			 u64 now);
+
 /* module/main.c */
 const char *pinledger_features(void);
 
@@ -34,28 +40,55 @@ void pinledger_hooks_remove(void);
 int pinledger_hooks_show(struct seq_file *m, void *unused);
 
 /**
- * struct pinledger_stats - event counters, per CPU.
+ * struct pinledger_stats - event counters and gauges, per CPU.
+ *
+ * Summed over CPUs on read; a gauge's per-CPU parts may be negative.
+ *
  * @dax_final_truncates: truncate_inode_pages_final() calls on DAX mappings.
  * @layout_breaks: dax_layout_busy_page_range() calls (ext4/xfs layout breaks).
  * @layout_busy: ... of those that found a busy page and made the fs wait.
+ * @acquired_pins: FOLL_PIN references recorded.
+ * @acquired_gets: FOLL_GET references recorded.
+ * @released_pins: FOLL_PIN releases matched to the ledger.
+ * @released_gets: FOLL_GET releases matched to the ledger.
+ * @untracked: references that could not be recorded (allocation failure
+ *	or a missed kretprobe); such pages are still found by refcount.
+ * @unmatched_releases: releases of references the ledger never saw
+ *	(taken before load, untracked, or not taken through GUP).
+ * @reconciled: FOLL_GET references dropped by reconciliation.
+ * @owner_alloc_failures: references credited to another owner of the
+ *	page because an owner set could not grow.
+ * @live_pages: gauge: ledger entries (pinned folios).
+ * @ledger_bytes: gauge: memory in entries, owners and owner sets.
  */
 struct pinledger_stats {
-	unsigned long dax_final_truncates;
-	unsigned long layout_breaks;
-	unsigned long layout_busy;
+	long dax_final_truncates;
+	long layout_breaks;
+	long layout_busy;
+	long acquired_pins;
+	long acquired_gets;
+	long released_pins;
+	long released_gets;
+	long untracked;
+	long unmatched_releases;
+	long reconciled;
+	long owner_alloc_failures;
+	long live_pages;
+	long ledger_bytes;
 };
 
 DECLARE_PER_CPU(struct pinledger_stats, pinledger_stats);
 
-/**
- * pinledger_count - bump one per-CPU event counter.
- * @field: member of struct pinledger_stats.
- *
- * Context: any, including NMI-free IRQ context; does not sleep.
+/*
+ * Counter updates.  Context: any, including hard IRQ; do not sleep.
  */
-#define pinledger_count(field)	this_cpu_inc(pinledger_stats.field)
+#define pinledger_add(field, n)	this_cpu_add(pinledger_stats.field, (n))
+#define pinledger_sub(field, n)	this_cpu_sub(pinledger_stats.field, (n))
+#define pinledger_inc(field)	this_cpu_inc(pinledger_stats.field)
+#define pinledger_dec(field)	this_cpu_dec(pinledger_stats.field)
+#define pinledger_count(field)	pinledger_inc(field)
 
-unsigned long pinledger_stat_sum(size_t offset);
+long pinledger_stat_sum(size_t offset);
 #define pinledger_stat(field) \
 	pinledger_stat_sum(offsetof(struct pinledger_stats, field))
 

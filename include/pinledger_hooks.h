@@ -18,8 +18,6 @@
 #include <linux/seq_file.h>
 #include "compat/ftrace.h"
 
-#define PINLEDGER_HOOK_NAMES	3
-
 enum pinledger_hook_kind {
 	PINLEDGER_HOOK_FTRACE,		/* entry callback, observes arguments */
 	PINLEDGER_HOOK_KRETPROBE,	/* entry + return, sees return value */
@@ -32,6 +30,10 @@ enum pinledger_hook_kind {
  * @kind:	how it is hooked.
  * @optional:	a hook whose symbol is absent on this kernel is skipped and
  *		reported instead of failing the load.
+ * @all:	FTRACE: hook every name that exists with one callback (at
+ *		least one must).
+ * @maxactive:	KRETPROBE: concurrent instances (0: a default); a call that
+ *		finds none free is missed and counted in nmissed.
  * @func:	FTRACE: the callback, a notrace function of the hook file.
  * @entry_handler: KRETPROBE: called on entry, may store into the instance.
  * @handler:	KRETPROBE: called on return, sees the return value.
@@ -43,9 +45,11 @@ enum pinledger_hook_kind {
  * @krp:	KRETPROBE registration (runtime).
  */
 struct pinledger_hook {
-	const char *names[PINLEDGER_HOOK_NAMES];
+	const char *const *names;
 	enum pinledger_hook_kind kind;
 	bool optional;
+	bool all;
+	int maxactive;
 	ftrace_func_t func;
 	kretprobe_handler_t entry_handler;
 	kretprobe_handler_t handler;
@@ -58,14 +62,21 @@ struct pinledger_hook {
 	struct kretprobe krp;
 };
 
-#define PINLEDGER_FTRACE_HOOK(_func, ...)				\
-	{ .names = { __VA_ARGS__ }, .kind = PINLEDGER_HOOK_FTRACE,	\
-	  .func = (_func) }
+/*
+ * Table entries.  @_opts is a designated initializer for the options
+ * (".optional = true", ".all = true", ".maxactive = N") or PL_HOOK_PLAIN.
+ */
+#define PL_HOOK_PLAIN	.optional = false
 
-#define PINLEDGER_KRETPROBE_HOOK(_entry, _ret, _data, ...)		\
-	{ .names = { __VA_ARGS__ }, .kind = PINLEDGER_HOOK_KRETPROBE,	\
+#define PINLEDGER_FTRACE_HOOK(_func, _opts, ...)			\
+	{ .names = (const char *const []){ __VA_ARGS__, NULL },		\
+	  .kind = PINLEDGER_HOOK_FTRACE, .func = (_func), _opts }
+
+#define PINLEDGER_KRETPROBE_HOOK(_entry, _ret, _data, _opts, ...)	\
+	{ .names = (const char *const []){ __VA_ARGS__, NULL },		\
+	  .kind = PINLEDGER_HOOK_KRETPROBE,				\
 	  .entry_handler = (_entry), .handler = (_ret),			\
-	  .data_size = (_data) }
+	  .data_size = (_data), _opts }
 
 /**
  * pinledger_ftrace_hit - account one call of an ftrace hook.
@@ -99,5 +110,8 @@ static __always_inline void pinledger_kretprobe_hit(struct kretprobe_instance *r
 
 /* One array per hook file, terminated by an entry with no names. */
 extern struct pinledger_hook pinledger_layout_hooks[];
+extern struct pinledger_hook pinledger_gup_hooks[];
+
+unsigned long pinledger_hooks_missed(struct pinledger_hook *set);
 
 #endif /* _PINLEDGER_HOOKS_H */

@@ -37,6 +37,89 @@ TRACE_EVENT(dax_final_truncate,
 		  __entry->ino, __entry->nrpages)
 );
 
+
+/*
+ * pin_acquire / pin_release - a GUP reference on a folio was taken or
+ * dropped.  Fields: pfn (folio), dev/ino/index (file page; dev 0 for
+ * anonymous memory), tgid (holder; 0 unknown), flags (PL_F_*: 1 PIN,
+ * 2 GET, 4 LONGTERM, 8 WRITE), callsite (caller of the GUP entry point);
+ * release adds lifetime_ns and reconciled (1 when the ledger dropped a
+ * FOLL_GET it could no longer explain, instead of seeing a release).
+ */
+DECLARE_EVENT_CLASS(pin_class,
+	TP_PROTO(unsigned long pfn, dev_t dev, unsigned long ino,
+		 unsigned long index, pid_t tgid, unsigned int flags,
+		 unsigned long callsite),
+	TP_ARGS(pfn, dev, ino, index, tgid, flags, callsite),
+	TP_STRUCT__entry(
+		__field(unsigned long, pfn)
+		__field(dev_t, dev)
+		__field(unsigned long, ino)
+		__field(unsigned long, index)
+		__field(pid_t, tgid)
+		__field(unsigned int, flags)
+		__field(unsigned long, callsite)
+	),
+	TP_fast_assign(
+		__entry->pfn = pfn;
+		__entry->dev = dev;
+		__entry->ino = ino;
+		__entry->index = index;
+		__entry->tgid = tgid;
+		__entry->flags = flags;
+		__entry->callsite = callsite;
+	),
+	TP_printk("pfn=0x%lx dev=%d:%d ino=%lu index=%lu tgid=%d flags=%s callsite=%pS",
+		  __entry->pfn, MAJOR(__entry->dev), MINOR(__entry->dev),
+		  __entry->ino, __entry->index, __entry->tgid,
+		  __print_flags(__entry->flags, "|", { 1, "PIN" }, { 2, "GET" },
+				{ 4, "LONGTERM" }, { 8, "WRITE" }),
+		  (void *)__entry->callsite)
+);
+
+DEFINE_EVENT(pin_class, pin_acquire,
+	TP_PROTO(unsigned long pfn, dev_t dev, unsigned long ino,
+		 unsigned long index, pid_t tgid, unsigned int flags,
+		 unsigned long callsite),
+	TP_ARGS(pfn, dev, ino, index, tgid, flags, callsite));
+
+TRACE_EVENT(pin_release,
+	TP_PROTO(unsigned long pfn, dev_t dev, unsigned long ino,
+		 unsigned long index, pid_t tgid, unsigned int flags,
+		 unsigned long callsite, u64 lifetime_ns, bool reconciled),
+	TP_ARGS(pfn, dev, ino, index, tgid, flags, callsite, lifetime_ns,
+		reconciled),
+	TP_STRUCT__entry(
+		__field(unsigned long, pfn)
+		__field(dev_t, dev)
+		__field(unsigned long, ino)
+		__field(unsigned long, index)
+		__field(pid_t, tgid)
+		__field(unsigned int, flags)
+		__field(unsigned long, callsite)
+		__field(u64, lifetime_ns)
+		__field(bool, reconciled)
+	),
+	TP_fast_assign(
+		__entry->pfn = pfn;
+		__entry->dev = dev;
+		__entry->ino = ino;
+		__entry->index = index;
+		__entry->tgid = tgid;
+		__entry->flags = flags;
+		__entry->callsite = callsite;
+		__entry->lifetime_ns = lifetime_ns;
+		__entry->reconciled = reconciled;
+	),
+	TP_printk("pfn=0x%lx dev=%d:%d ino=%lu index=%lu tgid=%d flags=%s callsite=%pS lifetime_ns=%llu reconciled=%d",
+		  __entry->pfn, MAJOR(__entry->dev), MINOR(__entry->dev),
+		  __entry->ino, __entry->index, __entry->tgid,
+		  __print_flags(__entry->flags, "|", { 1, "PIN" }, { 2, "GET" },
+				{ 4, "LONGTERM" }, { 8, "WRITE" }),
+		  (void *)__entry->callsite, __entry->lifetime_ns,
+		  __entry->reconciled)
+);
+
 #endif /* _PINLEDGER_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

@@ -3,21 +3,44 @@
  * debugfs.c - /sys/kernel/debug/pinledger: listings and counters.
  *
  * hooks	one line per hook: symbol, kind, state, hits, missed
- * counters	"name value" lines of the event counters
+ * counters	"name value" lines of every counter
+ * pins		one line per pinned folio (format in docs/ABI)
+ *
+ * All files are root-only (0400): listings name other users' processes.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/ktime.h>
 #include "pinledger.h"
+#include "pinledger_ledger.h"
+#include "pinledger_hooks.h"
 
 struct dentry *pinledger_debugfs_root;
 
+#define C(name) { #name, offsetof(struct pinledger_stats, name) }
+static const struct {
+	const char *name;
+	size_t offset;
+} counters[] = {
+	C(dax_final_truncates), C(layout_breaks), C(layout_busy),
+	C(acquired_pins), C(acquired_gets), C(released_pins),
+	C(released_gets), C(untracked), C(unmatched_releases),
+	C(reconciled), C(owner_alloc_failures), C(live_pages),
+};
+#undef C
+
 static int counters_show(struct seq_file *m, void *unused)
 {
-	seq_printf(m, "dax_final_truncates %lu\n", pinledger_stat(dax_final_truncates));
-	seq_printf(m, "layout_breaks %lu\n", pinledger_stat(layout_breaks));
-	seq_printf(m, "layout_busy %lu\n", pinledger_stat(layout_busy));
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(counters); i++)
+		seq_printf(m, "%s %ld\n", counters[i].name,
+			   pinledger_stat_sum(counters[i].offset));
+	seq_printf(m, "missed_calls %lu\n", pinledger_hooks_missed(pinledger_gup_hooks));
+	seq_printf(m, "ledger_bytes %lu\n", pinledger_ledger_bytes());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(counters);
@@ -36,6 +59,137 @@ static const struct file_operations hooks_fops = {
 };
 
 /**
+ * pinledger_show_flags - print PL_F_* flags as "PIN|LONGTERM|WRITE".
+ * @m: seq_file.
+ * @flags: PL_F_* bits.
+ *
+ * Context: process context.
+ */
+void pinledger_show_flags(struct seq_file *m, u32 flags)
+{
+	static const char *const names[] = { "PIN", "GET", "LONGTERM", "WRITE" };
+	bool first = true;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (!(flags & (1U << i)))
+			continue;
+		seq_printf(m, "%s%s", first ? "" : "|", names[i]);
+		first = false;
+	}
+	if (first)
+		seq_puts(m, "-");
+}
+
+/**
+ * pinledger_show_snap - print one ledger entry as a "pins" line.
+ * @m: seq_file.
+ * @s: the entry.
+ * @now: ktime_get_ns() of the listing, for ages.
+ *
+ * "pfn=0x.. file=DEV:INO:INDEX|anon pins=N gets=N owners: tgid=T comm=C
+ *  flags=F pins=N gets=N age_ms=A callsite=SYM+off/len [...]"
+ *
+ * Context: process context.
+ */
+void pinledger_show_snap(struct seq_file *m, const struct pinledger_snap *s,
+			 u64 now)
+{
+	u32 i;
+
+	seq_printf(m, "pfn=0x%lx ", s->pfn);
+	if (s->dev)
+		seq_printf(m, "file=%u:%u:%lu:%lu", MAJOR(s->dev), MINOR(s->dev),
+			   s->ino, (unsigned long)s->index);
+	else
+		seq_puts(m, "file=anon");
+	seq_printf(m, " pins=%u gets=%u owners:", s->pins, s->gets);
+	for (i = 0; i < s->nr_owners; i++) {
+		const struct pinledger_snap_owner *o = &s->owners[i];
+
+		seq_printf(m, " [tgid=%d comm=%s flags=", o->tgid, o->comm);
+		pinledger_show_flags(m, o->flags);
+		seq_printf(m, " pins=%u gets=%u age_ms=%llu callsite=%pS]",
+			   o->pins, o->gets, div_u64(now - o->start_ns, NSEC_PER_MSEC),
+			   (void *)o->callsite);
+	}
+	if (s->more_owners)
+		seq_printf(m, " +%u more", s->more_owners);
+	seq_putc(m, '\n');
+}
+
+struct pins_iter {
+	struct pinledger_cursor cur;
+	struct pinledger_snap snap;
+	u64 now;
+	loff_t pos;
+};
+
+static void *pins_next_entry(struct pins_iter *it)
+{
+	if (!pinledger_ledger_next(&it->cur, &it->snap))
+		return NULL;
+	return it;
+}
+
+/* seq_file restarts at *pos after each buffer: replay the walk to it. */
+static void *pins_start(struct seq_file *m, loff_t *pos)
+{
+	struct pins_iter *it = m->private;
+	loff_t i;
+
+	if (*pos == 0 || *pos != it->pos) {
+		memset(&it->cur, 0, sizeof(it->cur));
+		it->now = ktime_get_ns();
+		for (i = 0; i < *pos; i++)
+			if (!pinledger_ledger_next(&it->cur, &it->snap))
+				return NULL;
+	}
+	it->pos = *pos;
+	return pins_next_entry(it);
+}
+
+static void *pins_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct pins_iter *it = m->private;
+
+	it->pos = ++*pos;
+	return pins_next_entry(it);
+}
+
+static void pins_stop(struct seq_file *m, void *v)
+{
+}
+
+static int pins_show(struct seq_file *m, void *v)
+{
+	struct pins_iter *it = v;
+
+	pinledger_show_snap(m, &it->snap, it->now);
+	return 0;
+}
+
+static const struct seq_operations pins_sops = {
+	.start	= pins_start,
+	.next	= pins_next,
+	.stop	= pins_stop,
+	.show	= pins_show,
+};
+
+static int pins_open(struct inode *inode, struct file *file)
+{
+	return seq_open_private(file, &pins_sops, sizeof(struct pins_iter));
+}
+
+static const struct file_operations pins_fops = {
+	.owner		= THIS_MODULE,
+	.open		= pins_open,
+	.read		= seq_read,
+	.llseek		= seq_lseek,
+	.release	= seq_release_private,
+};
+
+/**
  * pinledger_debugfs_init - create /sys/kernel/debug/pinledger.
  *
  * Context: process context, may sleep; module init.
@@ -48,6 +202,8 @@ int pinledger_debugfs_init(void)
 			    &counters_fops);
 	debugfs_create_file("hooks", 0400, pinledger_debugfs_root, NULL,
 			    &hooks_fops);
+	debugfs_create_file("pins", 0400, pinledger_debugfs_root, NULL,
+			    &pins_fops);
 	return 0;
 }
 

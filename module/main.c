@@ -4,14 +4,15 @@
  *
  * pinledger keeps a ledger of get_user_pages()/pin_user_pages() references
  * and makes layout changes of DAX files wait for the pins in their range.
- * Init order: debugfs, sysfs, hooks; exit undoes it in reverse, hooks
- * first, so no callback can reach state that is being torn down.
+ * Init order: ledger, debugfs, sysfs, hooks; exit undoes it in reverse,
+ * hooks first, so no callback can reach state that is being torn down.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <linux/kernel.h>
 #include "pinledger.h"
+#include "pinledger_ledger.h"
 #include "pinledger_config.h"
 
 DEFINE_PER_CPU(struct pinledger_stats, pinledger_stats);
@@ -23,14 +24,14 @@ DEFINE_PER_CPU(struct pinledger_stats, pinledger_stats);
  * Context: any; the sum is not atomic against concurrent increments.
  * Return: the sum.
  */
-unsigned long pinledger_stat_sum(size_t offset)
+long pinledger_stat_sum(size_t offset)
 {
-	unsigned long sum = 0;
+	long sum = 0;
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		sum += *(unsigned long *)((char *)per_cpu_ptr(&pinledger_stats, cpu) +
-					  offset);
+		sum += *(long *)((char *)per_cpu_ptr(&pinledger_stats, cpu) +
+				 offset);
 	return sum;
 }
 
@@ -69,9 +70,12 @@ static int __init pinledger_init(void)
 {
 	int ret;
 
-	ret = pinledger_debugfs_init();
+	ret = pinledger_ledger_init();
 	if (ret)
 		return ret;
+	ret = pinledger_debugfs_init();
+	if (ret)
+		goto err_ledger;
 	ret = pinledger_sysfs_init();
 	if (ret)
 		goto err_debugfs;
@@ -86,6 +90,8 @@ err_sysfs:
 	pinledger_sysfs_exit();
 err_debugfs:
 	pinledger_debugfs_exit();
+err_ledger:
+	pinledger_ledger_exit();
 	return ret;
 }
 
@@ -94,6 +100,7 @@ static void __exit pinledger_exit(void)
 	pinledger_hooks_remove();
 	pinledger_sysfs_exit();
 	pinledger_debugfs_exit();
+	pinledger_ledger_exit();
 	pr_info("unloaded\n");
 }
 

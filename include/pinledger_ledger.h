@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pinledger_ledger.h - the pin ledger: who holds GUP references on which page.
+ *
+ * Keys are folio head pfns: pins are counted per folio by the kernel
+ * (gup_put_folio() releases a folio), and every fsdax folio is one page.
+ */
+#ifndef _PINLEDGER_LEDGER_H
+#define _PINLEDGER_LEDGER_H
+
+#include <linux/types.h>
+#include <linux/sched.h>
+#include <linux/mm_types.h>
+
+/* Owner flags, as printed and as traced. */
+#define PL_F_PIN	0x1	/* FOLL_PIN: released by unpin_user_page*() */
+#define PL_F_GET	0x2	/* FOLL_GET: released by put_page() */
+#define PL_F_LONGTERM	0x4	/* FOLL_LONGTERM */
+#define PL_F_WRITE	0x8	/* FOLL_WRITE */
+
+#define PL_SNAP_OWNERS	4
+
+/**
+ * struct pinledger_snap_owner - a copy of one holder of references on a page.
+ * @tgid:	process that took them (0: unknown, taken before load).
+ * @comm:	its command name.
+ * @flags:	PL_F_*.
+ * @pins:	FOLL_PIN references on this page attributed to it.
+ * @gets:	FOLL_GET references on this page attributed to it.
+ * @callsite:	caller of the GUP entry point.
+ * @start_ns:	ktime_get_ns() when they were taken.
+ */
+struct pinledger_snap_owner {
+	pid_t tgid;
+	char comm[TASK_COMM_LEN];
+	u32 flags;
+	u32 pins;
+	u32 gets;
+	unsigned long callsite;
+	u64 start_ns;
+};
+
+/**
+ * struct pinledger_snap - a consistent copy of one ledger entry.
+ * @pfn:	the folio's first pfn.
+ * @pins:	exact FOLL_PIN references recorded.
+ * @gets:	FOLL_GET references recorded.
+ * @dev:	superblock device of the file, 0 for anonymous memory.
+ * @ino:	inode number.
+ * @index:	page index in the file.
+ * @nr_owners:	owners in @owners (at most PL_SNAP_OWNERS are copied).
+ * @more_owners: owners not copied.
+ * @owners:	the holders.
+ */
+struct pinledger_snap {
+	unsigned long pfn;
+	u32 pins;
+	u32 gets;
+	dev_t dev;
+	unsigned long ino;
+	pgoff_t index;
+	u32 nr_owners;
+	u32 more_owners;
+	struct pinledger_snap_owner owners[PL_SNAP_OWNERS];
+};
+
+/**
+ * struct pinledger_cursor - position of a walk over the ledger.
+ * @bucket:	next bucket to read.
+ * @skip:	entries of @bucket already returned.
+ */
+struct pinledger_cursor {
+	unsigned long bucket;
+	unsigned long skip;
+};
+
+int pinledger_ledger_init(void);
+void pinledger_ledger_exit(void);
+void pinledger_ledger_acquire(struct page **pages, long nr,
+			      unsigned int gup_flags, unsigned long callsite);
+void pinledger_ledger_release(struct page *page, int refs, bool pin);
+bool pinledger_ledger_next(struct pinledger_cursor *cur,
+			   struct pinledger_snap *snap);
+bool pinledger_ledger_lookup(unsigned long pfn, struct pinledger_snap *snap);
+unsigned long pinledger_ledger_bytes(void);
+unsigned long pinledger_ledger_entry_size(void);
+
+#endif /* _PINLEDGER_LEDGER_H */

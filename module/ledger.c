@@ -1,0 +1,761 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ledger.c - the pin ledger, a hashed side table keyed by folio pfn.
+ *
+ * DOC: pin ledger
+ *
+ * Every GUP reference the hooks report lands here: acquisitions in
+ * batches (one GUP call), releases one folio at a time.  An entry holds
+ * the exact FOLL_PIN and FOLL_GET counts of one folio and who holds them.
+ * Holders are struct pinledger_owner records shared by all the pages of
+ * one GUP call (one per file the call touched), so a 512-page pin costs
+ * one owner record and 512 entries of 40 bytes.
+ *
+ * Releases do not say whose reference goes away.  They are attributed to
+ * the owner of the same kind (pin/get) in the releasing process if there
+ * is one, else to the oldest owner of that kind.  Page totals are exact;
+ * per-owner counts follow that rule.
+ *
+ * FOLL_GET references on page-cache and anonymous pages are dropped with
+ * put_page(), which has no hookable release.  A reconciliation pass
+ * (reconcile_work, every reconcile_ms) compares each entry's FOLL_GET
+ * count with what the page's refcount can still explain and drops the
+ * excess: a stale entry disappears within 2 * reconcile_ms.  The rule
+ * never drops a reference that is still held; transient extra references
+ * only delay it.
+ *
+ * Allocation never sleeps (GFP_NOWAIT).  A reference that cannot be
+ * recorded is counted in "untracked"; whoever asks whether a page is
+ * pinned must also look at the page's refcount (pinledger_page_busy()),
+ * which covers these and references taken before the module loaded.
+ *
+ * Locking: ledger_locks[] (spinlock_t, IRQ-safe) protect the buckets
+ * hashed to them: chains, entry counts and owner sets.  They are leaves:
+ * taken from kretprobe/ftrace handlers (preemption or IRQs disabled,
+ * possibly under the PTE lock or mmap_lock), from IRQ/softirq context
+ * (bio completion unpinning), and from process context (listings,
+ * reconciliation), always with IRQs saved; nothing else is taken under
+ * them except the slab allocator.  Owner records are reference counted by
+ * the references attributed to them, so an owner reachable from an entry
+ * under its bucket lock is alive.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+#include <linux/hash.h>
+#include <linux/sched.h>
+#include <linux/workqueue.h>
+#include <linux/fs.h>
+#include "pinledger.h"
+#include "pinledger_ledger.h"
+#include "pinledger_trace.h"
+#include "compat/gup.h"
+
+static unsigned int ledger_buckets_log2 = 19;
+module_param(ledger_buckets_log2, uint, 0444);
+MODULE_PARM_DESC(ledger_buckets_log2,
+		 "log2 of the ledger's hash buckets (10..24, default 19: 4 MiB, chains of 2 at 1M pinned pages)");
+
+static unsigned int reconcile_ms = 1000;
+module_param(reconcile_ms, uint, 0644);
+MODULE_PARM_DESC(reconcile_ms,
+		 "interval of the FOLL_GET reconciliation pass in ms (100..60000); stale entries go within twice this");
+
+#define LEDGER_LOCKS		1024
+#define OWNER_SET		0x1UL	/* pl_page.owner points to a struct pl_set */
+#define OWNER_MASK		(~0x7UL)
+
+/* One pinned folio.  40 bytes: keep it that way (P4: <= 48 bytes a page). */
+struct pl_page {
+	struct pl_page *next;
+	unsigned long pfn;
+	u32 pins;
+	u32 gets;
+	unsigned long owner;	/* struct pinledger_owner *, or pl_set * | OWNER_SET */
+	pgoff_t index;
+};
+
+/* A holder; see struct pinledger_snap_owner. */
+struct pinledger_owner {
+	atomic_t refs;		/* references attributed to it, all pages */
+	u32 flags;
+	pid_t tgid;
+	char comm[TASK_COMM_LEN];
+	unsigned long callsite;
+	u64 start_ns;
+	dev_t dev;
+	unsigned long ino;
+};
+
+/* The holders of a folio held by more than one owner. */
+struct pl_set {
+	u32 n;
+	u32 cap;
+	struct pl_set_ent {
+		struct pinledger_owner *o;
+		u32 pins;
+		u32 gets;
+	} e[];
+};
+
+static struct pl_page **ledger_table;
+static unsigned long ledger_mask;
+static spinlock_t ledger_locks[LEDGER_LOCKS];
+static struct kmem_cache *pl_page_cache;
+static struct delayed_work reconcile_work;
+static bool ledger_live;
+
+static inline unsigned long bucket_of(unsigned long pfn)
+{
+	return hash_long(pfn, ledger_buckets_log2);
+}
+
+static inline spinlock_t *lock_of(unsigned long bucket)
+{
+	return &ledger_locks[bucket & (LEDGER_LOCKS - 1)];
+}
+
+static inline struct pinledger_owner *single_owner(struct pl_page *e)
+{
+	return (e->owner & OWNER_SET) ? NULL :
+		(struct pinledger_owner *)(e->owner & OWNER_MASK);
+}
+
+static inline struct pl_set *owner_set(struct pl_page *e)
+{
+	return (e->owner & OWNER_SET) ?
+		(struct pl_set *)(e->owner & OWNER_MASK) : NULL;
+}
+
+static struct pl_page *find(unsigned long bucket, unsigned long pfn,
+			    struct pl_page ***link)
+{
+	struct pl_page **p = &ledger_table[bucket], *e;
+
+	for (e = *p; e; p = &e->next, e = *p) {
+		if (e->pfn == pfn) {
+			if (link)
+				*link = p;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+static void owner_put(struct pinledger_owner *o, int n)
+{
+	if (atomic_sub_and_test(n, &o->refs)) {
+		kfree(o);
+		pinledger_sub(ledger_bytes, sizeof(*o));
+	}
+}
+
+static struct pinledger_owner *owner_new(u32 flags, unsigned long callsite,
+					 dev_t dev, unsigned long ino)
+{
+	struct pinledger_owner *o = kmalloc(sizeof(*o), GFP_NOWAIT | __GFP_NOWARN);
+
+	if (!o)
+		return NULL;
+	atomic_set(&o->refs, 1);	/* the batch's own reference */
+	o->flags = flags;
+	o->tgid = current->tgid;
+	get_task_comm(o->comm, current);
+	o->callsite = callsite;
+	o->start_ns = ktime_get_ns();
+	o->dev = dev;
+	o->ino = ino;
+	pinledger_add(ledger_bytes, sizeof(*o));
+	return o;
+}
+
+/* File identity of @folio's page @page: false for anonymous and shared. */
+static bool page_file(struct folio *folio, struct page *page, dev_t *dev,
+		      unsigned long *ino, pgoff_t *index)
+{
+	struct address_space *mapping = READ_ONCE(folio->mapping);
+	struct inode *host;
+
+	if (!mapping || ((unsigned long)mapping & PAGE_MAPPING_FLAGS))
+		return false;
+	/* Inodes are freed after an RCU grace period; we run under RCU. */
+	host = READ_ONCE(mapping->host);
+	if (!host)
+		return false;
+	*dev = host->i_sb->s_dev;
+	*ino = host->i_ino;
+	*index = folio->index;
+	return true;
+}
+
+/*
+ * Credit one reference of kind @pin on entry @e to @o.  Lock held.
+ * Returns the owner credited: @o, or, when the owner set cannot grow, an
+ * owner already on the entry (the page total stays exact either way).
+ */
+static struct pinledger_owner *entry_add_owner(struct pl_page *e,
+					       struct pinledger_owner *o,
+					       bool pin)
+{
+	struct pinledger_owner *one = single_owner(e);
+	struct pl_set *set = owner_set(e), *grown;
+	u32 i;
+
+	if (one == o)
+		return o;
+	if (one) {
+		set = kmalloc(struct_size(set, e, 4), GFP_NOWAIT | __GFP_NOWARN);
+		if (!set) {
+			pinledger_inc(owner_alloc_failures);
+			return one;
+		}
+		set->n = 1;
+		set->cap = 4;
+		/* The existing owner holds everything counted so far. */
+		set->e[0] = (struct pl_set_ent){ one, e->pins, e->gets };
+		e->owner = (unsigned long)set | OWNER_SET;
+		pinledger_add(ledger_bytes, struct_size(set, e, 4));
+	}
+	for (i = 0; i < set->n; i++) {
+		if (set->e[i].o == o)
+			goto credit;
+	}
+	if (set->n == set->cap) {
+		grown = kmalloc(struct_size(set, e, set->cap * 2),
+				GFP_NOWAIT | __GFP_NOWARN);
+		if (!grown) {
+			pinledger_inc(owner_alloc_failures);
+			i = 0;
+			goto credit;
+		}
+		memcpy(grown, set, struct_size(set, e, set->n));
+		grown->cap = set->cap * 2;
+		pinledger_add(ledger_bytes, struct_size(set, e, set->cap));
+		kfree(set);
+		set = grown;
+		e->owner = (unsigned long)set | OWNER_SET;
+	}
+	i = set->n++;
+	set->e[i] = (struct pl_set_ent){ o, 0, 0 };
+credit:
+	if (pin)
+		set->e[i].pins++;
+	else
+		set->e[i].gets++;
+	return set->e[i].o;
+}
+
+/*
+ * Record one reference on @folio for @o.  Returns false when it could not
+ * be recorded (allocation failure); the caller counts it as untracked.
+ */
+static bool record(struct folio *folio, pgoff_t index,
+		   struct pinledger_owner *o, bool pin)
+{
+	unsigned long pfn = folio_pfn(folio), b = bucket_of(pfn), flags;
+	struct pl_page *e;
+
+	spin_lock_irqsave(lock_of(b), flags);
+	e = find(b, pfn, NULL);
+	if (!e) {
+		e = kmem_cache_alloc(pl_page_cache, GFP_NOWAIT | __GFP_NOWARN);
+		if (!e) {
+			spin_unlock_irqrestore(lock_of(b), flags);
+			return false;
+		}
+		*e = (struct pl_page){ .next = ledger_table[b], .pfn = pfn,
+				       .owner = (unsigned long)o,
+				       .index = index };
+		ledger_table[b] = e;
+		pinledger_add(ledger_bytes, sizeof(*e));
+		pinledger_inc(live_pages);
+	} else {
+		o = entry_add_owner(e, o, pin);
+	}
+	atomic_inc(&o->refs);
+	if (pin)
+		e->pins++;
+	else
+		e->gets++;
+	spin_unlock_irqrestore(lock_of(b), flags);
+	return true;
+}
+
+/**
+ * pinledger_ledger_acquire - record the references one GUP call took.
+ * @pages:	the pages it returned.
+ * @nr:		how many.
+ * @gup_flags:	its FOLL_* flags; calls with neither FOLL_PIN nor FOLL_GET
+ *		took no references and are ignored.
+ * @callsite:	the caller of the GUP entry point.
+ *
+ * One reference per page, attributed to one owner record per file.
+ *
+ * Context: kretprobe/ftrace handler or process context; IRQs may be
+ * disabled; does not sleep.  Takes ledger locks.
+ */
+void pinledger_ledger_acquire(struct page **pages, long nr,
+			      unsigned int gup_flags, unsigned long callsite)
+{
+	bool pin = gup_flags & PL_FOLL_PIN;
+	struct pinledger_owner *o = NULL;
+	u32 flags;
+	long i;
+
+	if (!READ_ONCE(ledger_live))
+		return;
+	if (pin)
+		flags = PL_F_PIN;
+	else if (gup_flags & PL_FOLL_GET)
+		flags = PL_F_GET;
+	else
+		return;
+	if (gup_flags & PL_FOLL_LONGTERM)
+		flags |= PL_F_LONGTERM;
+	if (gup_flags & PL_FOLL_WRITE)
+		flags |= PL_F_WRITE;
+
+	rcu_read_lock();
+	for (i = 0; i < nr; i++) {
+		struct page *page = pages[i];
+		struct folio *folio;
+		unsigned long ino = 0;
+		pgoff_t index = 0;
+		dev_t dev = 0;
+
+		/* The kernel keeps no pin on the shared zero page either. */
+		if (!page || is_zero_page(page))
+			continue;
+		folio = page_folio(page);
+		page_file(folio, page, &dev, &ino, &index);
+		if (!o || o->dev != dev || o->ino != ino) {
+			if (o)
+				owner_put(o, 1);
+			o = owner_new(flags, callsite, dev, ino);
+		}
+		if (!o || !record(folio, index, o, pin)) {
+			pinledger_inc(untracked);
+			continue;
+		}
+		if (pin)
+			pinledger_inc(acquired_pins);
+		else
+			pinledger_inc(acquired_gets);
+		trace_pin_acquire(folio_pfn(folio), dev, ino, index, o->tgid,
+				  flags, callsite);
+	}
+	rcu_read_unlock();
+	if (o)
+		owner_put(o, 1);
+}
+
+/* Take @n references of kind @pin off @e's owners.  Lock held. */
+static struct pinledger_owner *entry_drop_owners(struct pl_page *e, u32 n,
+						 bool pin, u64 *start_ns,
+						 unsigned long *callsite)
+{
+	struct pinledger_owner *one = single_owner(e), *first = NULL;
+	struct pl_set *set = owner_set(e);
+	pid_t tgid = in_task() ? current->tgid : 0;
+	u32 i, take;
+
+	if (one) {
+		*start_ns = one->start_ns;
+		*callsite = one->callsite;
+		owner_put(one, n);
+		return one;
+	}
+	while (n && set->n) {
+		int best = -1;
+
+		for (i = 0; i < set->n; i++) {
+			u32 have = pin ? set->e[i].pins : set->e[i].gets;
+
+			if (!have)
+				continue;
+			if (set->e[i].o->tgid == tgid) {
+				best = i;
+				break;
+			}
+			if (best < 0 ||
+			    set->e[i].o->start_ns < set->e[best].o->start_ns)
+				best = i;
+		}
+		if (best < 0)
+			break;
+		i = best;
+		take = min(n, pin ? set->e[i].pins : set->e[i].gets);
+		if (pin)
+			set->e[i].pins -= take;
+		else
+			set->e[i].gets -= take;
+		n -= take;
+		if (!first) {
+			first = set->e[i].o;
+			*start_ns = first->start_ns;
+			*callsite = first->callsite;
+		}
+		if (!set->e[i].pins && !set->e[i].gets) {
+			owner_put(set->e[i].o, take);
+			set->e[i] = set->e[--set->n];
+		} else {
+			atomic_sub(take, &set->e[i].o->refs);
+		}
+	}
+	return first;
+}
+
+static void entry_free(struct pl_page *e, struct pl_page **link)
+{
+	struct pl_set *set = owner_set(e);
+
+	*link = e->next;
+	if (set) {
+		u32 i;
+
+		for (i = 0; i < set->n; i++)
+			owner_put(set->e[i].o,
+				  set->e[i].pins + set->e[i].gets);
+		pinledger_sub(ledger_bytes, struct_size(set, e, set->cap));
+		kfree(set);
+	} else if (e->pins + e->gets) {
+		owner_put(single_owner(e), e->pins + e->gets);
+	}
+	kmem_cache_free(pl_page_cache, e);
+	pinledger_sub(ledger_bytes, sizeof(*e));
+	pinledger_dec(live_pages);
+}
+
+/*
+ * Drop @refs references of kind @pin from the entry of @pfn.  Returns
+ * how many were recorded (the rest were never in the ledger).
+ */
+static u32 drop(unsigned long pfn, u32 refs, bool pin, bool reconciled)
+{
+	unsigned long b = bucket_of(pfn), flags, callsite = 0;
+	struct pinledger_owner *o;
+	struct pl_page *e, **link;
+	u64 start_ns = 0;
+	u32 n = 0;
+	pid_t tgid = 0;
+	dev_t dev = 0;
+	unsigned long ino = 0;
+	pgoff_t index = 0;
+
+	spin_lock_irqsave(lock_of(b), flags);
+	e = find(b, pfn, &link);
+	if (e) {
+		n = min(refs, pin ? e->pins : e->gets);
+		if (n) {
+			o = entry_drop_owners(e, n, pin, &start_ns, &callsite);
+			if (pin)
+				e->pins -= n;
+			else
+				e->gets -= n;
+			if (o) {
+				tgid = o->tgid;
+				dev = o->dev;
+				ino = o->ino;
+				index = e->index;
+			}
+		}
+		if (!e->pins && !e->gets) {
+			/* Owners were put above; only the set remains. */
+			struct pl_set *set = owner_set(e);
+
+			if (set)
+				set->n = 0;
+			else
+				e->owner = 0;
+			entry_free(e, link);
+		}
+	}
+	spin_unlock_irqrestore(lock_of(b), flags);
+	if (n)
+		trace_pin_release(pfn, dev, ino, index, tgid,
+				  (pin ? PL_F_PIN : PL_F_GET), callsite,
+				  ktime_get_ns() - start_ns, reconciled);
+	return n;
+}
+
+/**
+ * pinledger_ledger_release - record the release of references on a folio.
+ * @page:	any page of the folio.
+ * @refs:	references released (unscaled: pins, not refcount units).
+ * @pin:	FOLL_PIN references, else FOLL_GET.
+ *
+ * Context: any but NMI, including hard IRQ (bio completion); does not
+ * sleep.  Takes a ledger lock.
+ */
+void pinledger_ledger_release(struct page *page, int refs, bool pin)
+{
+	struct folio *folio;
+	u32 n;
+
+	if (!READ_ONCE(ledger_live) || refs <= 0 || is_zero_page(page))
+		return;
+	folio = page_folio(page);
+	n = drop(folio_pfn(folio), refs, pin, false);
+	if (pin)
+		pinledger_add(released_pins, n);
+	else
+		pinledger_add(released_gets, n);
+	if (n < refs)
+		pinledger_add(unmatched_releases, refs - n);
+}
+
+/*
+ * How many FOLL_GET references can @folio's refcount still explain?
+ * Subtracts everything else that may hold a reference; when unsure it
+ * subtracts less, so the answer errs high and no live reference is lost.
+ */
+static long explainable_gets(struct folio *folio, u32 pins)
+{
+	long refs = folio_ref_count(folio), other = 0;
+	struct address_space *mapping;
+
+	if (refs <= 0)
+		return 0;
+	if (!folio_test_large(folio))
+		other += (long)pins * GUP_PIN_COUNTING_BIAS;
+	else
+		other += pins;
+	if (pl_page_is_fsdax(&folio->page)) {
+		other += 1;	/* fsdax refcounts are 1-based */
+	} else {
+		mapping = READ_ONCE(folio->mapping);
+		if (mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON))
+			other += folio_nr_pages(folio);	/* page cache */
+		if (folio_test_swapcache(folio))
+			other += folio_nr_pages(folio);
+		if (folio_test_private(folio))
+			other += 1;
+		other += pl_folio_mapped_refs(folio);
+	}
+	return max(refs - other, 0L);
+}
+
+static void reconcile_bucket(unsigned long b)
+{
+	struct pl_page *e;
+	unsigned long flags;
+	unsigned long stale_pfn[8];
+	u32 stale_n[8];
+	int nstale = 0, i;
+
+	spin_lock_irqsave(lock_of(b), flags);
+	for (e = ledger_table[b]; e && nstale < 8; e = e->next) {
+		long can;
+
+		if (!e->gets || !pfn_valid(e->pfn))
+			continue;
+		can = explainable_gets(page_folio(pfn_to_page(e->pfn)), e->pins);
+		if (can < e->gets) {
+			stale_pfn[nstale] = e->pfn;
+			stale_n[nstale++] = e->gets - can;
+		}
+	}
+	spin_unlock_irqrestore(lock_of(b), flags);
+	for (i = 0; i < nstale; i++)
+		pinledger_add(reconciled, drop(stale_pfn[i], stale_n[i], false, true));
+}
+
+static void reconcile_fn(struct work_struct *work)
+{
+	unsigned long b;
+
+	if (pinledger_stat(acquired_gets) != pinledger_stat(released_gets) +
+					     pinledger_stat(reconciled)) {
+		for (b = 0; b <= ledger_mask; b++) {
+			if (READ_ONCE(ledger_table[b]))
+				reconcile_bucket(b);
+			if (!(b & 4095))
+				cond_resched();
+		}
+	}
+	schedule_delayed_work(&reconcile_work,
+			      msecs_to_jiffies(clamp(reconcile_ms, 100U, 60000U)));
+}
+
+static void snap_owner(struct pinledger_snap *s, struct pinledger_owner *o,
+		       u32 pins, u32 gets)
+{
+	struct pinledger_snap_owner *so;
+
+	if (s->nr_owners == PL_SNAP_OWNERS) {
+		s->more_owners++;
+		return;
+	}
+	so = &s->owners[s->nr_owners++];
+	so->tgid = o->tgid;
+	memcpy(so->comm, o->comm, sizeof(so->comm));
+	so->flags = o->flags;
+	so->pins = pins;
+	so->gets = gets;
+	so->callsite = o->callsite;
+	so->start_ns = o->start_ns;
+	s->dev = o->dev;
+	s->ino = o->ino;
+}
+
+static void snapshot(struct pl_page *e, struct pinledger_snap *s)
+{
+	struct pinledger_owner *one = single_owner(e);
+	struct pl_set *set = owner_set(e);
+	u32 i;
+
+	memset(s, 0, sizeof(*s));
+	s->pfn = e->pfn;
+	s->pins = e->pins;
+	s->gets = e->gets;
+	s->index = e->index;
+	if (one)
+		snap_owner(s, one, e->pins, e->gets);
+	else if (set)
+		for (i = 0; i < set->n; i++)
+			snap_owner(s, set->e[i].o, set->e[i].pins, set->e[i].gets);
+}
+
+/**
+ * pinledger_ledger_next - copy the next entry of a walk over the ledger.
+ * @cur:	the walk's position; zero it to start.
+ * @snap:	receives the entry.
+ *
+ * Entries added or removed during the walk may be missed or seen twice.
+ *
+ * Context: process context; takes ledger locks with IRQs disabled briefly.
+ * Return: false at the end of the ledger.
+ */
+bool pinledger_ledger_next(struct pinledger_cursor *cur,
+			   struct pinledger_snap *snap)
+{
+	unsigned long flags, i;
+	struct pl_page *e;
+
+	for (; cur->bucket <= ledger_mask; cur->bucket++, cur->skip = 0) {
+		if (!READ_ONCE(ledger_table[cur->bucket]))
+			continue;
+		spin_lock_irqsave(lock_of(cur->bucket), flags);
+		for (i = 0, e = ledger_table[cur->bucket]; e && i < cur->skip;
+		     i++, e = e->next)
+			;
+		if (e)
+			snapshot(e, snap);
+		spin_unlock_irqrestore(lock_of(cur->bucket), flags);
+		if (e) {
+			cur->skip++;
+			return true;
+		}
+	}
+	return false;
+}
+
+/**
+ * pinledger_ledger_lookup - copy the ledger entry of one folio.
+ * @pfn:	the folio's first pfn.
+ * @snap:	receives the entry.
+ *
+ * Context: any but NMI; does not sleep.
+ * Return: true if the folio has recorded references.
+ */
+bool pinledger_ledger_lookup(unsigned long pfn, struct pinledger_snap *snap)
+{
+	unsigned long b = bucket_of(pfn), flags;
+	struct pl_page *e;
+
+	spin_lock_irqsave(lock_of(b), flags);
+	e = find(b, pfn, NULL);
+	if (e)
+		snapshot(e, snap);
+	spin_unlock_irqrestore(lock_of(b), flags);
+	return e != NULL;
+}
+
+/**
+ * pinledger_ledger_entry_size - bytes of one ledger entry.
+ *
+ * Context: any.
+ * Return: sizeof the per-folio entry.
+ */
+unsigned long pinledger_ledger_entry_size(void)
+{
+	return sizeof(struct pl_page);
+}
+
+/**
+ * pinledger_ledger_bytes - memory the ledger uses now.
+ *
+ * Context: any.
+ * Return: entries, owner records, owner sets and the bucket table, in bytes.
+ */
+unsigned long pinledger_ledger_bytes(void)
+{
+	return pinledger_stat(ledger_bytes) +
+	       (ledger_mask + 1) * sizeof(*ledger_table);
+}
+
+/**
+ * pinledger_ledger_init - allocate the table and start reconciliation.
+ *
+ * Context: process context, may sleep; module init.
+ * Return: 0, -EINVAL for a bad ledger_buckets_log2, or -ENOMEM.
+ */
+int pinledger_ledger_init(void)
+{
+	int i;
+
+	if (ledger_buckets_log2 < 10 || ledger_buckets_log2 > 24) {
+		pr_err("ledger_buckets_log2=%u is outside 10..24\n",
+		       ledger_buckets_log2);
+		return -EINVAL;
+	}
+	ledger_mask = (1UL << ledger_buckets_log2) - 1;
+	ledger_table = vzalloc((ledger_mask + 1) * sizeof(*ledger_table));
+	if (!ledger_table)
+		return -ENOMEM;
+	for (i = 0; i < LEDGER_LOCKS; i++)
+		spin_lock_init(&ledger_locks[i]);
+	pl_page_cache = kmem_cache_create("pinledger_page", sizeof(struct pl_page),
+					  0, 0, NULL);
+	if (!pl_page_cache)
+		goto err_table;
+	INIT_DELAYED_WORK(&reconcile_work, reconcile_fn);
+	schedule_delayed_work(&reconcile_work, msecs_to_jiffies(reconcile_ms));
+	WRITE_ONCE(ledger_live, true);
+	return 0;
+
+err_table:
+	vfree(ledger_table);
+	ledger_table = NULL;
+	return -ENOMEM;
+}
+
+/**
+ * pinledger_ledger_exit - free every entry and owner.
+ *
+ * Must run after the hooks are removed: nothing may record concurrently.
+ *
+ * Context: process context, may sleep; module exit or init unwind.
+ */
+void pinledger_ledger_exit(void)
+{
+	unsigned long b, flags;
+	struct pl_page *e;
+
+	WRITE_ONCE(ledger_live, false);
+	cancel_delayed_work_sync(&reconcile_work);
+	for (b = 0; b <= ledger_mask; b++) {
+		spin_lock_irqsave(lock_of(b), flags);
+		while ((e = ledger_table[b]))
+			entry_free(e, &ledger_table[b]);
+		spin_unlock_irqrestore(lock_of(b), flags);
+		if (!(b & 4095))
+			cond_resched();
+	}
+	kmem_cache_destroy(pl_page_cache);
+	vfree(ledger_table);
+	ledger_table = NULL;
+}
