@@ -20,8 +20,8 @@ VERSION  := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(ROOT)/dkms.conf)
 
 -include $(CACHE)/kernels.env
 
-.PHONY: all module modules-all pinholder provision check check-host demo \
-	clean install dkms-test
+.PHONY: all module modules-all pinholder tools provision check check-host \
+	demo clean install dkms-test
 
 all: module
 
@@ -45,6 +45,13 @@ pinholder: $(BUILD)/pinledger_config.h
 	@mkdir -p $(BUILD)/pinholder
 	@cp -asn $(ROOT)/tests/pinholder/* $(BUILD)/pinholder/ 2>/dev/null || true
 	$(MAKE) -C $(KDIR) M=$(BUILD)/pinholder PINLEDGER_CONFIG=$(BUILD) modules
+
+# Userspace test tools, run inside the guests (same Debian userland).
+tools: $(ROOT)/build/tools/pinctl
+
+$(ROOT)/build/tools/pinctl: $(ROOT)/tests/tools/pinctl.c $(ROOT)/tests/pinholder/pinholder_uapi.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -o $@ $< -Wl,-Bstatic -luring -Wl,-Bdynamic
 
 modules-all: provision
 	$(MAKE) KVER=$(K61) KDIR= module

@@ -10,9 +10,9 @@
  * remove every hook already installed, in reverse order, and return the
  * error.
  *
- * Resolution is by name only.  ftrace hooks use ftrace_set_filter(), which
- * matches vmlinux and loaded-module functions, static ones included;
- * kretprobes use kp.symbol_name.  Nothing resolved here is ever called:
+ * Resolution is by name only: kretprobes use kp.symbol_name; ftrace hooks
+ * resolve names with disabled kprobes (see resolve()) and fall back to
+ * ftrace_set_filter() by name.  Nothing resolved here is ever called:
  * on 6.12 (CONFIG_X86_KERNEL_IBT) an indirect call to a sealed or static
  * function is fatal, and scripts/check-ibt.sh fails the build if the
  * module contains an indirect call at all.
@@ -27,7 +27,7 @@
  *
  * Locking: pinledger_hooks_install() and pinledger_hooks_remove() run only
  * from module init and exit, which the module loader serialises; the
- * table needs no lock.  pinledger_hooks_show() reads @installed/@name,
+ * table and the resolvers need no lock.  pinledger_hooks_show() reads @installed/@name,
  * which are stable between init and exit.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -47,11 +47,59 @@ static struct pinledger_hook *const hook_sets[] = {
 	for ((i) = 0; (i) < ARRAY_SIZE(hook_sets); (i)++)		\
 		for ((h) = hook_sets[i]; (h)->names; (h)++)
 
+/*
+ * Name resolution for ftrace hooks.  ftrace_set_filter() by name walks
+ * every ftrace record and looks each one up in kallsyms (0.6 s per name in
+ * a TCG guest); a *disabled* kprobe resolves a name with one kallsyms
+ * lookup and patches no code.  The address only feeds
+ * ftrace_set_filter_ip(), which accepts the symbol or its fentry site
+ * (sym+4 behind ENDBR on 6.12, which is what kprobes report); it is never
+ * called.  The probes are unregistered in one batch, one RCU grace period,
+ * once installation is over.
+ */
+#define MAX_RESOLVERS	32
+static struct kprobe resolvers[MAX_RESOLVERS];
+static struct kprobe *resolver_ptrs[MAX_RESOLVERS];
+static int nr_resolvers;
+
+static int resolve(const char *name, unsigned long *addr)
+{
+	struct kprobe *kp;
+	int ret;
+
+	if (nr_resolvers == MAX_RESOLVERS)
+		return -ENOSPC;
+	kp = &resolvers[nr_resolvers];
+	memset(kp, 0, sizeof(*kp));
+	kp->symbol_name = name;
+	kp->flags = KPROBE_FLAG_DISABLED;
+	ret = register_kprobe(kp);
+	if (ret)
+		return ret;
+	resolver_ptrs[nr_resolvers++] = kp;
+	*addr = (unsigned long)kp->addr;
+	return 0;
+}
+
+static void resolvers_release(void)
+{
+	if (nr_resolvers)
+		unregister_kprobes(resolver_ptrs, nr_resolvers);
+	nr_resolvers = 0;
+}
+
 static int ftrace_filter_add(struct pinledger_hook *h, const char *name)
 {
 	char buf[KSYM_NAME_LEN];
+	unsigned long addr;
+	int ret;
 
-	/* ftrace_set_filter() wants a writable buffer. */
+	ret = resolve(name, &addr);
+	if (!ret)
+		return ftrace_set_filter_ip(&h->ops, addr, 0, 0);
+	if (ret != -ENOSPC && ret != -EINVAL)
+		return ret;
+	/* Not kprobe-able: let ftrace match the name (slow but general). */
 	strscpy(buf, name, sizeof(buf));
 	return ftrace_set_filter(&h->ops, buf, strlen(buf), 0);
 }
@@ -173,9 +221,14 @@ int pinledger_hooks_install(void)
 {
 	struct pinledger_hook *h;
 	int i, ret;
+	u64 t0, t;
 
+	t0 = ktime_get_ns();
 	for_each_hook(h, i) {
+		t = ktime_get_ns();
 		ret = hook_install(h);
+		pr_debug("hook %s: %d in %llu us\n", h->names[0], ret,
+			 div_u64(ktime_get_ns() - t, NSEC_PER_USEC));
 		if (!ret)
 			continue;
 		if (h->optional) {
@@ -184,9 +237,13 @@ int pinledger_hooks_install(void)
 			continue;
 		}
 		pr_err("cannot hook %s: error %d\n", h->names[0], ret);
+		resolvers_release();
 		pinledger_hooks_remove();
 		return ret;
 	}
+	resolvers_release();
+	pr_debug("hooks installed in %llu ms\n",
+		 div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC));
 	return 0;
 }
 

@@ -69,7 +69,14 @@ host_suite() {
 	local nk
 	nk=$(echo $KERNELS | wc -w)
 	echo "KTAP version 1"
-	echo "1..$((3 * nk + 3))"
+	echo "1..$((3 * nk + 4))"
+	n=$((n + 1))
+	if out=$(make -s tools 2>&1) && ! echo "$out" | grep -q 'warning:'; then
+		echo "ok $n build test tools without warnings"
+	else
+		echo "not ok $n build test tools without warnings"
+		echo "$out" | head -20 | sed 's/^/# /'
+	fi
 	for k in $KERNELS; do
 		n=$((n + 1))
 		if out=$(make -s KVER="$k" KDIR= module 2>&1) &&

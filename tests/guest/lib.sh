@@ -51,3 +51,46 @@ dmesg_since() { dmesg | tail -n +"$((PL_DMESG_LINES + 1))"; }
 dmesg_bad() {
 	grep -E 'WARNING:|BUG:|BUG |Oops|general protection|lockdep|possible circular|INFO: task .* blocked|Call Trace|RCU stall|UBSAN|KASAN|refcount_t:' || true
 }
+
+PINCTL=$PL_ROOT/build/tools/pinctl
+PL_HOLDER_KO=$PL_ROOT/build/$PL_KVER/pinholder/pinholder.ko
+
+# pl_holder_load: load the test pin holder (once).
+pl_holder_load() {
+	[ -d /sys/module/pinholder ] || insmod "$PL_HOLDER_KO"
+}
+
+# pin_start NAME ARGS...: run "pinctl ARGS" in the background and wait
+# until it holds its references; its pid is in PIN_<NAME>, its output in
+# /tmp/pin.NAME, and "addr=" of its mapping in PINADDR_<NAME>.
+pin_start() {
+	local name=$1 i pid
+	shift
+	"$PINCTL" "$@" > "/tmp/pin.$name" 2>&1 < /dev/null &
+	pid=$!
+	eval "PIN_$name=$pid"
+	for i in $(seq 600); do
+		if grep -q '^ready' "/tmp/pin.$name"; then
+			eval "PINADDR_$name=$(sed -n 's/^ready .*addr=\([^ ]*\).*/\1/p' "/tmp/pin.$name")"
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	cat "/tmp/pin.$name" >&2
+	fail "pinctl $* did not get ready"
+}
+
+# pin_stop NAME: make pinctl NAME release and wait for it.
+pin_stop() {
+	local pid
+	eval "pid=\$PIN_$1"
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" || fail "pinctl $1 failed: $(cat "/tmp/pin.$1")"
+}
+
+# pins_of INO: ledger lines of a file's pages (by inode number).
+pins_of() { grep -E "file=[0-9]+:[0-9]+:$1:" "$PL_DEBUGFS/pins" || true; }
+
+# vmstat NAME: one /proc/vmstat value.
+vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
