@@ -92,5 +92,9 @@ pin_stop() {
 # pins_of INO: ledger lines of a file's pages (by inode number).
 pins_of() { grep -E "file=[0-9]+:[0-9]+:$1:" "$PL_DEBUGFS/pins" || true; }
 
-# vmstat NAME: one /proc/vmstat value.
-vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+# vmstat NAME: one /proc/vmstat value, per-CPU deltas folded in first
+# (node counters are otherwise only folded every stat_interval).
+vmstat() {
+	echo 1 > /proc/sys/vm/stat_refresh 2>/dev/null || true
+	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
+}

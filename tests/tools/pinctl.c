@@ -4,8 +4,8 @@
  *
  * Every subcommand maps TARGET (a file, MAP_SHARED; or "anon") and makes
  * the kernel take references on those pages through a real GUP user, then
- * prints "ready pid=<pid>" on stdout and keeps the references until it
- * gets SIGTERM/SIGINT or its stdin reaches EOF (or --hold-ms passes).
+ * prints "ready pid=<pid> addr=<mapping>" on stdout and keeps the
+ * references until it gets SIGTERM/SIGINT (or --hold-ms passes).
  *
  *   pinctl hold TARGET [opts]	     test pin holder (/dev/pinholder)
  *   pinctl vmsplice TARGET [opts]   vmsplice() the pages into a pipe; the
@@ -37,7 +37,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
-#include <poll.h>
 #include <time.h>
 #include <unistd.h>
 #include "../pinholder/pinholder_uapi.h"
@@ -63,12 +62,10 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* Wait until SIGTERM/SIGINT, stdin EOF, or --hold-ms. */
+/* Wait until SIGTERM/SIGINT or --hold-ms. */
 static void wait_release(void *addr)
 {
 	struct timespec t0, t;
-	struct pollfd p = { .fd = 0, .events = POLLIN };
-	char buf[64];
 
 	printf("ready pid=%d addr=%p\n", getpid(), addr);
 	fflush(stdout);
@@ -80,10 +77,7 @@ static void wait_release(void *addr)
 			    (t.tv_nsec - t0.tv_nsec) / 1000000 >= hold_ms)
 				break;
 		}
-		if (poll(&p, 1, 50) > 0) {
-			if (read(0, buf, sizeof(buf)) <= 0)
-				break;
-		}
+		usleep(20000);
 	}
 }
 
