@@ -23,6 +23,7 @@ void pinledger_sysfs_exit(void);
 /* module/debugfs.c: /sys/kernel/debug/pinledger */
 extern struct dentry *pinledger_debugfs_root;
 int pinledger_debugfs_init(void);
+void pinledger_query_init(struct dentry *dir);
 void pinledger_debugfs_exit(void);
 
 struct seq_file;

@@ -83,6 +83,8 @@ bool pinledger_ledger_next(struct pinledger_cursor *cur,
 			   struct pinledger_snap *snap);
 bool pinledger_ledger_lookup(unsigned long pfn, struct pinledger_snap *snap);
 unsigned long pinledger_ledger_bytes(void);
+void pinledger_unexplained_refs(struct folio *folio, u32 pins, u32 gets,
+				long *xpins, long *xgets);
 unsigned long pinledger_ledger_entry_size(void);
 
 #endif /* _PINLEDGER_LEDGER_H */

@@ -5,6 +5,7 @@
  * hooks	one line per hook: symbol, kind, state, hits, missed
  * counters	"name value" lines of every counter
  * pins		one line per pinned folio (format in docs/ABI)
+ * query	write a path or "pid PID", read who pins it (module/query.c)
  *
  * All files are root-only (0400): listings name other users' processes.
  */
@@ -204,6 +205,7 @@ int pinledger_debugfs_init(void)
 			    &hooks_fops);
 	debugfs_create_file("pins", 0400, pinledger_debugfs_root, NULL,
 			    &pins_fops);
+	pinledger_query_init(pinledger_debugfs_root);
 	return 0;
 }
 

@@ -508,23 +508,20 @@ void pinledger_ledger_release(struct page *page, int refs, bool pin)
 }
 
 /*
- * How many FOLL_GET references can @folio's refcount still explain?
- * Subtracts everything else that may hold a reference; when unsure it
- * subtracts less, so the answer errs high and no live reference is lost.
+ * References on @folio that neither its filesystem nor its page table
+ * mappings explain: GUP references (pins scaled by the bias on small
+ * folios) plus transient ones.  Errs high: whatever it is unsure of, it
+ * does not subtract, so a live GUP reference is never explained away.
  */
-static long explainable_gets(struct folio *folio, u32 pins)
+static long unexplained_refs(struct folio *folio)
 {
 	long refs = folio_ref_count(folio), other = 0;
 	struct address_space *mapping;
 
 	if (refs <= 0)
 		return 0;
-	if (!folio_test_large(folio))
-		other += (long)pins * GUP_PIN_COUNTING_BIAS;
-	else
-		other += pins;
 	if (pl_page_is_fsdax(&folio->page)) {
-		other += 1;	/* fsdax refcounts are 1-based */
+		other = 1;	/* fsdax refcounts are 1-based */
 	} else {
 		mapping = READ_ONCE(folio->mapping);
 		if (mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON))
@@ -536,6 +533,45 @@ static long explainable_gets(struct folio *folio, u32 pins)
 		other += pl_folio_mapped_refs(folio);
 	}
 	return max(refs - other, 0L);
+}
+
+/* How many FOLL_GET references can @folio's refcount still explain? */
+static long explainable_gets(struct folio *folio, u32 pins)
+{
+	long pinned = folio_test_large(folio) ? pins :
+		      (long)pins * GUP_PIN_COUNTING_BIAS;
+
+	return max(unexplained_refs(folio) - pinned, 0L);
+}
+
+/**
+ * pinledger_unexplained_refs - references on a folio the ledger lacks.
+ * @folio:	the folio.
+ * @pins:	FOLL_PIN references the ledger has for it.
+ * @gets:	FOLL_GET references the ledger has for it.
+ * @xpins:	receives pins its refcount shows beyond @pins.
+ * @xgets:	receives other references beyond @gets.
+ *
+ * These are references taken before the module loaded, untracked ones, and
+ * (for page-cache folios) transient ones: the caller must treat them as
+ * pins held by an unknown owner.
+ *
+ * Context: any; does not sleep.
+ */
+void pinledger_unexplained_refs(struct folio *folio, u32 pins, u32 gets,
+				long *xpins, long *xgets)
+{
+	long total = unexplained_refs(folio), p;
+
+	if (!folio_test_large(folio)) {
+		p = total / GUP_PIN_COUNTING_BIAS;
+		*xpins = max(p - (long)pins, 0L);
+		*xgets = max(total - max(p, (long)pins) * GUP_PIN_COUNTING_BIAS -
+			     (long)gets, 0L);
+	} else {
+		*xpins = folio_maybe_dma_pinned(folio) && !pins;
+		*xgets = max(total - (long)pins - (long)gets, 0L);
+	}
 }
 
 static void reconcile_bucket(unsigned long b)
@@ -584,7 +620,19 @@ static void snap_owner(struct pinledger_snap *s, struct pinledger_owner *o,
 		       u32 pins, u32 gets)
 {
 	struct pinledger_snap_owner *so;
+	u32 i;
 
+	/* Owners alike but for their GUP call are shown as one. */
+	for (i = 0; i < s->nr_owners; i++) {
+		so = &s->owners[i];
+		if (so->tgid == o->tgid && so->flags == o->flags &&
+		    so->callsite == o->callsite) {
+			so->pins += pins;
+			so->gets += gets;
+			so->start_ns = min(so->start_ns, o->start_ns);
+			return;
+		}
+	}
 	if (s->nr_owners == PL_SNAP_OWNERS) {
 		s->more_owners++;
 		return;

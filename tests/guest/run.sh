@@ -10,6 +10,9 @@
 # filesystem (ext4, xfs) with PL_FS set.  The plan line comes first, so a
 # guest that dies mid-run leaves results missing, and the host counts
 # those as failures.  Each test has PL_TEST_TIMEOUT seconds (default 300).
+# A test during which the kernel logs a warning, oops, BUG, lockdep or
+# hung-task report fails, unless its header says "# dmesg: may-warn" (for
+# tests that show what a stock kernel does without pinledger).
 set -uo pipefail
 
 DIR=$(cd "$(dirname "$0")" && pwd)
@@ -44,6 +47,7 @@ for c in "${cases[@]}"; do
 	[ "$fs" != - ] && name="$name [$fs]"
 	out=$(mktemp)
 	start=$(date +%s.%N)
+	dmesg_before=$(dmesg | wc -l)
 	if [ "$fs" = - ]; then
 		timeout -k 10 "$TIMEOUT" bash "$t" >"$out" 2>&1
 	else
@@ -55,6 +59,13 @@ for c in "${cases[@]}"; do
 	# Leave no module behind for the next test.
 	if [ -d /sys/module/pinledger ] && ! rmmod pinledger 2>/dev/null; then
 		echo "# rmmod pinledger after the test failed"
+		[ $rc -eq 0 ] && rc=1
+	fi
+	bad=$(dmesg | tail -n +"$((dmesg_before + 1))" | grep -E \
+		'WARNING:|BUG:|Oops|general protection|possible circular|inconsistent lock|INFO: task .* blocked|rcu_.*stall|UBSAN|KASAN|refcount_t:' || true)
+	if [ -n "$bad" ] && ! grep -q '^# dmesg: may-warn' "$t"; then
+		echo "# kernel complained during the test:"
+		echo "$bad" | head -20 | sed 's/^/#   /'
 		[ $rc -eq 0 ] && rc=1
 	fi
 	case $rc in
