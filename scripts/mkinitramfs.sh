@@ -40,7 +40,7 @@ ensure_depmod() {
 }
 
 # load_deps: fill DEPS[name] and FILE[name] from modules.dep and BUILTIN.
-declare -A DEPS FILE BUILTIN DONE
+declare -A DEPS FILE BUILTIN SEEN
 load_deps() {
 	local mod deps d n NAME
 	while read -r mod; do
@@ -63,8 +63,8 @@ load_deps() {
 ORDER=()
 visit() {
 	local n=$1 d
-	[ -n "${DONE[$n]:-}" ] && return 0
-	DONE[$n]=1
+	[ -n "${SEEN[$n]:-}" ] && return 0
+	SEEN[$n]=1
 	if [ -n "${BUILTIN[$n]:-}" ]; then
 		return 0
 	fi
