@@ -54,8 +54,8 @@ $(ROOT)/build/tools/pinctl: $(ROOT)/tests/tools/pinctl.c $(ROOT)/tests/pinholder
 	$(CC) -O2 -Wall -Wextra -o $@ $< -Wl,-Bstatic -luring -Wl,-Bdynamic
 
 modules-all: provision
-	$(MAKE) KVER=$(K61) KDIR= module
-	$(MAKE) KVER=$(K612) KDIR= module
+	$(MAKE) KVER=$(K61) module
+	$(MAKE) KVER=$(K612) module
 
 provision:
 	@$(ROOT)/scripts/provision.sh

@@ -35,6 +35,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/string.h>
+#include <linux/rethook.h>
 #include "pinledger.h"
 #include "pinledger_hooks.h"
 
@@ -260,6 +261,33 @@ static unsigned long hook_hits(struct pinledger_hook *h)
 }
 
 /**
+ * pinledger_hook_enclosing - the innermost running call of a kretprobe hook.
+ * @h: an installed KRETPROBE hook.
+ *
+ * Finds, on current's own return-hook list, the instance of @h's probe
+ * for a call that encloses the caller (the probe fired on entry and has
+ * not returned yet).  Only current modifies that list.
+ *
+ * Context: any, in the task whose calls are asked about; does not sleep.
+ * Return: the instance's data area, or NULL.
+ */
+void *pinledger_hook_enclosing(struct pinledger_hook *h)
+{
+	struct rethook *rh = READ_ONCE(h->krp.rh);
+	struct llist_node *n;
+
+	if (!h->installed || !rh)
+		return NULL;
+	for (n = READ_ONCE(current->rethooks.first); n; n = READ_ONCE(n->next)) {
+		struct rethook_node *rhn = container_of(n, struct rethook_node, llist);
+
+		if (rhn->rethook == rh)
+			return container_of(rhn, struct kretprobe_instance, node)->data;
+	}
+	return NULL;
+}
+
+/**
  * pinledger_hooks_missed - calls a hook set's kretprobes missed.
  * @set: a hook array, e.g. pinledger_gup_hooks.
  *
@@ -284,7 +312,9 @@ unsigned long pinledger_hooks_missed(struct pinledger_hook *set)
  * @m: seq_file to print into.
  * @unused: seq_file private data.
  *
- * Prints "<symbol> <ftrace|kretprobe> <installed|absent> <hits> <missed>";
+ * Prints "<symbol> <ftrace|kretprobe> <state> <hits> <missed>", state
+ * being installed, absent, or unavailable (an optional hook whose function
+ * this kernel does not have);
  * missed counts kretprobe instances the kernel could not allocate.
  *
  * Context: process context (debugfs read).
@@ -299,7 +329,8 @@ int pinledger_hooks_show(struct seq_file *m, void *unused)
 		seq_printf(m, "%s %s %s %lu %d\n",
 			   h->installed ? h->name : h->names[0],
 			   h->kind == PINLEDGER_HOOK_FTRACE ? "ftrace" : "kretprobe",
-			   h->installed ? "installed" : "absent", hook_hits(h),
+			   h->installed ? "installed" :
+			   h->optional ? "unavailable" : "absent", hook_hits(h),
 			   h->kind == PINLEDGER_HOOK_KRETPROBE && h->installed ?
 			   h->krp.nmissed : 0);
 	return 0;

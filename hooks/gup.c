@@ -39,11 +39,11 @@
 
 #include <linux/mm.h>
 #include <linux/kprobes.h>
-#include <linux/rethook.h>
 #include <linux/sched.h>
 #include "pinledger.h"
 #include "pinledger_hooks.h"
 #include "pinledger_ledger.h"
+#include "pinledger_guard.h"
 #include "compat/gup.h"
 
 #ifndef CONFIG_KRETPROBE_ON_RETHOOK
@@ -76,19 +76,7 @@ static unsigned long take_callsite(struct pt_regs *regs)
 /* The innermost fast-path call of current, if the slow path nests in one. */
 static struct gup_call *enclosing_fast_call(void)
 {
-	struct rethook *rh = READ_ONCE(pinledger_gup_hooks[HOOK_FAST].krp.rh);
-	struct llist_node *n;
-
-	if (!rh)
-		return NULL;
-	for (n = READ_ONCE(current->rethooks.first); n; n = READ_ONCE(n->next)) {
-		struct rethook_node *rhn = container_of(n, struct rethook_node, llist);
-
-		if (rhn->rethook == rh)
-			return (struct gup_call *)
-				container_of(rhn, struct kretprobe_instance, node)->data;
-	}
-	return NULL;
+	return pinledger_hook_enclosing(&pinledger_gup_hooks[HOOK_FAST]);
 }
 
 static bool takes_refs(struct page **pages, unsigned int gup_flags)
@@ -199,6 +187,8 @@ static void notrace put_folio_entry(unsigned long ip, unsigned long parent_ip,
 	else if ((flags & PL_FOLL_GET) && !pl_page_is_fsdax(&folio->page))
 		pinledger_ledger_release(&folio->page, refs, false);
 	/* fsdax FOLL_GET: seen by devmap_put_entry(). */
+	if (pl_page_is_fsdax(&folio->page))
+		pinledger_guard_released(&folio->page);
 	ftrace_test_recursion_unlock(bit);
 }
 
@@ -218,8 +208,11 @@ static void notrace devmap_put_entry(unsigned long ip, unsigned long parent_ip,
 	pinledger_ftrace_hit(op);
 	page = (struct page *)ftrace_regs_get_argument(fregs, 0);
 	refs = (int)ftrace_regs_get_argument(fregs, 1);
-	if (pl_page_is_fsdax(page) && refs % GUP_PIN_COUNTING_BIAS)
-		pinledger_ledger_release(page, refs, false);
+	if (pl_page_is_fsdax(page)) {
+		if (refs % GUP_PIN_COUNTING_BIAS)
+			pinledger_ledger_release(page, refs, false);
+		pinledger_guard_released(page);
+	}
 	ftrace_test_recursion_unlock(bit);
 }
 

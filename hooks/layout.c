@@ -1,16 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * layout.c - hooks on DAX layout changes: eviction and layout breaks.
+ * layout.c - hooks on DAX layout changes: layout breaks, eviction, umount.
  *
- * Thin translators: each callback decodes the hooked function's arguments
- * (or return value) and calls into module/.  No decisions are made here.
+ * Thin translators into module/guard.c (see its DOC for the design):
+ *
+ *   dax_layout_busy_page_range	 kretprobe: the guard picks the page the
+ *				 filesystem waits on, or none
+ *   ext4_break_layouts,	 kretprobes: carry the guard's verdict out
+ *   xfs_break_dax_layouts	 as the function's return value (optional:
+ *				 the filesystem may not be loaded)
+ *   iput			 ftrace: defer eviction of busy unlinked
+ *				 DAX inodes
+ *   security_sb_umount		 kretprobe: EBUSY while a deferral is on the
+ *				 superblock
+ *   truncate_inode_pages_final	 ftrace: counts DAX final truncates
+ *   __bio_release_pages	 kretprobe, kernels without BIO_PAGE_PINNED
+ *				 (6.1): bios drop their FOLL_GET references
+ *				 with folio_put_refs(), which no other hook
+ *				 sees for fsdax pages
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
 #include <linux/dax.h>
+#include <linux/mount.h>
+#include <linux/bio.h>
+#include <linux/wait_bit.h>
 #include "pinledger.h"
 #include "pinledger_hooks.h"
+#include "pinledger_guard.h"
+#include "pinledger_ledger.h"
+#include "compat/gup.h"
+
+enum { L_TRUNC_FINAL, L_BUSY, L_EXT4_BREAK, L_XFS_BREAK, L_IPUT, L_UMOUNT,
+       L_BIO };
 
 /* void truncate_inode_pages_final(struct address_space *mapping) */
 static void notrace truncate_final_entry(unsigned long ip, unsigned long parent_ip,
@@ -29,30 +52,175 @@ static void notrace truncate_final_entry(unsigned long ip, unsigned long parent_
 	ftrace_test_recursion_unlock(bit);
 }
 
+struct busy_call {
+	struct address_space *mapping;
+	loff_t start;
+	loff_t end;
+};
+
+struct break_call {
+	struct inode *inode;
+	struct pinledger_waiter w;
+};
+
+/* The break_layouts call this layout check runs in, if hooked. */
+static struct pinledger_waiter *enclosing_waiter(void)
+{
+	struct break_call *bc;
+
+	bc = pinledger_hook_enclosing(&pinledger_layout_hooks[L_EXT4_BREAK]);
+	if (!bc)
+		bc = pinledger_hook_enclosing(&pinledger_layout_hooks[L_XFS_BREAK]);
+	return bc ? &bc->w : NULL;
+}
+
 /*
  * struct page *dax_layout_busy_page_range(struct address_space *mapping,
  *					   loff_t start, loff_t end)
- * Called by ext4/xfs (and fuse) *_break_layouts() before every truncate,
- * hole punch, collapse/insert/zero range and reflink remap.
  */
 static int notrace busy_page_entry(struct kretprobe_instance *ri,
 				   struct pt_regs *regs)
 {
+	struct busy_call *c = (struct busy_call *)ri->data;
+
 	pinledger_kretprobe_hit(ri);
+	c->mapping = (struct address_space *)regs_get_kernel_argument(regs, 0);
+	c->start = regs_get_kernel_argument(regs, 1);
+	c->end = regs_get_kernel_argument(regs, 2);
 	return 0;
 }
 
 static int notrace busy_page_return(struct kretprobe_instance *ri,
 				    struct pt_regs *regs)
 {
-	pinledger_layout_busy_result(regs_return_value(regs) != 0);
+	struct busy_call *c = (struct busy_call *)ri->data;
+	struct page *page = (struct page *)regs_return_value(regs);
+
+	pinledger_count(layout_breaks);
+	page = pinledger_guard_busy(enclosing_waiter(), c->mapping, c->start,
+				    c->end, page);
+	regs_set_return_value(regs, (unsigned long)page);
 	return 0;
 }
 
+/*
+ * int ext4_break_layouts(struct inode *inode)
+ * int xfs_break_dax_layouts(struct inode *inode, bool *retry)
+ */
+static int notrace break_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct break_call *bc = (struct break_call *)ri->data;
+
+	pinledger_kretprobe_hit(ri);
+	memset(bc, 0, sizeof(*bc));
+	bc->inode = (struct inode *)regs_get_kernel_argument(regs, 0);
+	return 0;
+}
+
+static int notrace break_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct break_call *bc = (struct break_call *)ri->data;
+	long ret = (int)regs_return_value(regs);
+
+	ret = pinledger_guard_break_done(&bc->w, bc->inode, ret);
+	regs_set_return_value(regs, (unsigned long)ret);
+	return 0;
+}
+
+/* void iput(struct inode *inode) */
+static void notrace iput_entry(unsigned long ip, unsigned long parent_ip,
+			       struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	int bit = ftrace_test_recursion_trylock(ip, parent_ip);
+
+	if (bit < 0)
+		return;
+	pinledger_ftrace_hit(op);
+	pinledger_guard_iput((struct inode *)ftrace_regs_get_argument(fregs, 0));
+	ftrace_test_recursion_unlock(bit);
+}
+
+/* int security_sb_umount(struct vfsmount *mnt, int flags) */
+static int notrace umount_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct vfsmount *mnt = (struct vfsmount *)regs_get_kernel_argument(regs, 0);
+
+	pinledger_kretprobe_hit(ri);
+	*(struct super_block **)ri->data = mnt->mnt_sb;
+	return 0;
+}
+
+static int notrace umount_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct super_block *sb = *(struct super_block **)ri->data;
+	int n;
+
+	if (regs_return_value(regs))
+		return 0;
+	n = pinledger_guard_sb_deferred(sb);
+	if (n) {
+		pr_info_ratelimited("umount of %s refused (EBUSY): %d unlinked inodes wait for pins to drain before eviction\n",
+				    sb->s_id, n);
+		regs_set_return_value(regs, (unsigned long)-EBUSY);
+	}
+	return 0;
+}
+
+#ifndef HAVE_BIO_PAGE_PINNED
+/* void __bio_release_pages(struct bio *bio, bool mark_dirty)	(6.1) */
+static int notrace bio_release_entry(struct kretprobe_instance *ri,
+				     struct pt_regs *regs)
+{
+	struct bio *bio = (struct bio *)regs_get_kernel_argument(regs, 0);
+	struct folio_iter fi;
+
+	pinledger_kretprobe_hit(ri);
+	*(struct bio **)ri->data = bio;
+	bio_for_each_folio_all(fi, bio) {
+		if (!pl_page_is_fsdax(&fi.folio->page))
+			continue;
+		/* As __bio_release_pages() counts them. */
+		pinledger_ledger_release(&fi.folio->page,
+					 (fi.offset + fi.length - 1) / PAGE_SIZE -
+					 fi.offset / PAGE_SIZE + 1, false);
+	}
+	return 0;
+}
+
+static int notrace bio_release_return(struct kretprobe_instance *ri,
+				      struct pt_regs *regs)
+{
+	struct bio *bio = *(struct bio **)ri->data;
+	struct folio_iter fi;
+
+	bio_for_each_folio_all(fi, bio) {
+		if (!pl_page_is_fsdax(&fi.folio->page))
+			continue;
+		/* folio_put_refs() does not wake fsdax waiters; do it. */
+		if (folio_ref_count(fi.folio) == 1)
+			wake_up_var(&fi.folio->_refcount);
+		pinledger_guard_released(&fi.folio->page);
+	}
+	return 0;
+}
+#endif
+
 struct pinledger_hook pinledger_layout_hooks[] = {
-	PINLEDGER_FTRACE_HOOK(truncate_final_entry, PL_HOOK_PLAIN,
-			      "truncate_inode_pages_final"),
-	PINLEDGER_KRETPROBE_HOOK(busy_page_entry, busy_page_return, 0,
-				 PL_HOOK_PLAIN, "dax_layout_busy_page_range"),
+	[L_TRUNC_FINAL] = PINLEDGER_FTRACE_HOOK(truncate_final_entry, PL_HOOK_PLAIN,
+		"truncate_inode_pages_final"),
+	[L_BUSY] = PINLEDGER_KRETPROBE_HOOK(busy_page_entry, busy_page_return,
+		sizeof(struct busy_call), PL_HOOK_PLAIN,
+		"dax_layout_busy_page_range"),
+	[L_EXT4_BREAK] = PINLEDGER_KRETPROBE_HOOK(break_entry, break_return,
+		sizeof(struct break_call), .optional = true, "ext4_break_layouts"),
+	[L_XFS_BREAK] = PINLEDGER_KRETPROBE_HOOK(break_entry, break_return,
+		sizeof(struct break_call), .optional = true, "xfs_break_dax_layouts"),
+	[L_IPUT] = PINLEDGER_FTRACE_HOOK(iput_entry, PL_HOOK_PLAIN, "iput"),
+	[L_UMOUNT] = PINLEDGER_KRETPROBE_HOOK(umount_entry, umount_return,
+		sizeof(struct super_block *), PL_HOOK_PLAIN, "security_sb_umount"),
+#ifndef HAVE_BIO_PAGE_PINNED
+	[L_BIO] = PINLEDGER_KRETPROBE_HOOK(bio_release_entry, bio_release_return,
+		sizeof(struct bio *), PL_HOOK_PLAIN, "__bio_release_pages"),
+#endif
 	{ }
 };

@@ -61,6 +61,12 @@ int pinledger_hooks_show(struct seq_file *m, void *unused);
  *	page because an owner set could not grow.
  * @live_pages: gauge: ledger entries (pinned folios).
  * @ledger_bytes: gauge: memory in entries, owners and owner sets.
+ * @layout_refused: layout changes failed by the guard (EBUSY, EDEADLK,
+ *	ETIMEDOUT) or interrupted while waiting.
+ * @revoke_signals: signals sent to pin owners by the revoke policy.
+ * @evictions_deferred: unlinked DAX inodes whose eviction was deferred.
+ * @evictions_completed: ... and later evicted once idle.
+ * @defer_failures: busy evictions that could not be deferred (no memory).
  */
 struct pinledger_stats {
 	long dax_final_truncates;
@@ -76,6 +82,11 @@ struct pinledger_stats {
 	long owner_alloc_failures;
 	long live_pages;
 	long ledger_bytes;
+	long layout_refused;
+	long revoke_signals;
+	long evictions_deferred;
+	long evictions_completed;
+	long defer_failures;
 };
 
 DECLARE_PER_CPU(struct pinledger_stats, pinledger_stats);
@@ -95,6 +106,5 @@ long pinledger_stat_sum(size_t offset);
 
 /* module/layout.c, called from hooks/layout.c */
 void pinledger_dax_final_truncate(struct address_space *mapping);
-void pinledger_layout_busy_result(bool busy);
 
 #endif /* _PINLEDGER_H */

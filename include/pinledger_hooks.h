@@ -113,5 +113,6 @@ extern struct pinledger_hook pinledger_layout_hooks[];
 extern struct pinledger_hook pinledger_gup_hooks[];
 
 unsigned long pinledger_hooks_missed(struct pinledger_hook *set);
+void *pinledger_hook_enclosing(struct pinledger_hook *h);
 
 #endif /* _PINLEDGER_HOOKS_H */

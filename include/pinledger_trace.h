@@ -120,6 +120,124 @@ TRACE_EVENT(pin_release,
 		  __entry->reconciled)
 );
 
+
+/*
+ * Layout guard events.  id ties begin/revoke/end of one layout change;
+ * policy: 0 wait, 1 revoke, 2 block; outcome: 0 proceeded, 1 EBUSY,
+ * 2 EDEADLK, 3 timeout, 4 interrupted (signal).
+ */
+TRACE_EVENT(layout_begin,
+	TP_PROTO(u64 id, dev_t dev, unsigned long ino, loff_t start, loff_t end,
+		 unsigned int policy, unsigned long pinned_pages, pid_t first_owner),
+	TP_ARGS(id, dev, ino, start, end, policy, pinned_pages, first_owner),
+	TP_STRUCT__entry(
+		__field(u64, id)
+		__field(dev_t, dev)
+		__field(unsigned long, ino)
+		__field(loff_t, start)
+		__field(loff_t, end)
+		__field(unsigned int, policy)
+		__field(unsigned long, pinned_pages)
+		__field(pid_t, first_owner)
+	),
+	TP_fast_assign(
+		__entry->id = id;
+		__entry->dev = dev;
+		__entry->ino = ino;
+		__entry->start = start;
+		__entry->end = end;
+		__entry->policy = policy;
+		__entry->pinned_pages = pinned_pages;
+		__entry->first_owner = first_owner;
+	),
+	TP_printk("id=%llu dev=%d:%d ino=%lu range=%lld-%lld policy=%s pinned_pages=%lu first_owner=%d",
+		  __entry->id, MAJOR(__entry->dev), MINOR(__entry->dev),
+		  __entry->ino, __entry->start, __entry->end,
+		  __print_symbolic(__entry->policy, { 0, "wait" }, { 1, "revoke" },
+				   { 2, "block" }),
+		  __entry->pinned_pages, __entry->first_owner)
+);
+
+TRACE_EVENT(layout_end,
+	TP_PROTO(u64 id, dev_t dev, unsigned long ino, u64 waited_ns,
+		 unsigned int outcome, long ret),
+	TP_ARGS(id, dev, ino, waited_ns, outcome, ret),
+	TP_STRUCT__entry(
+		__field(u64, id)
+		__field(dev_t, dev)
+		__field(unsigned long, ino)
+		__field(u64, waited_ns)
+		__field(unsigned int, outcome)
+		__field(long, ret)
+	),
+	TP_fast_assign(
+		__entry->id = id;
+		__entry->dev = dev;
+		__entry->ino = ino;
+		__entry->waited_ns = waited_ns;
+		__entry->outcome = outcome;
+		__entry->ret = ret;
+	),
+	TP_printk("id=%llu dev=%d:%d ino=%lu waited_ns=%llu outcome=%s ret=%ld",
+		  __entry->id, MAJOR(__entry->dev), MINOR(__entry->dev),
+		  __entry->ino, __entry->waited_ns,
+		  __print_symbolic(__entry->outcome, { 0, "proceeded" },
+				   { 1, "EBUSY" }, { 2, "EDEADLK" }, { 3, "timeout" },
+				   { 4, "interrupted" }),
+		  __entry->ret)
+);
+
+TRACE_EVENT(layout_revoke,
+	TP_PROTO(u64 id, pid_t tgid, int sig),
+	TP_ARGS(id, tgid, sig),
+	TP_STRUCT__entry(
+		__field(u64, id)
+		__field(pid_t, tgid)
+		__field(int, sig)
+	),
+	TP_fast_assign(
+		__entry->id = id;
+		__entry->tgid = tgid;
+		__entry->sig = sig;
+	),
+	TP_printk("id=%llu tgid=%d sig=%d%s", __entry->id, __entry->tgid,
+		  __entry->sig, __entry->sig ? "" : " (not permitted: waited for)")
+);
+
+TRACE_EVENT(eviction_deferred,
+	TP_PROTO(dev_t dev, unsigned long ino, unsigned long pinned_pages),
+	TP_ARGS(dev, ino, pinned_pages),
+	TP_STRUCT__entry(
+		__field(dev_t, dev)
+		__field(unsigned long, ino)
+		__field(unsigned long, pinned_pages)
+	),
+	TP_fast_assign(
+		__entry->dev = dev;
+		__entry->ino = ino;
+		__entry->pinned_pages = pinned_pages;
+	),
+	TP_printk("dev=%d:%d ino=%lu pinned_pages=%lu", MAJOR(__entry->dev),
+		  MINOR(__entry->dev), __entry->ino, __entry->pinned_pages)
+);
+
+TRACE_EVENT(eviction_completed,
+	TP_PROTO(dev_t dev, unsigned long ino, u64 deferred_ns),
+	TP_ARGS(dev, ino, deferred_ns),
+	TP_STRUCT__entry(
+		__field(dev_t, dev)
+		__field(unsigned long, ino)
+		__field(u64, deferred_ns)
+	),
+	TP_fast_assign(
+		__entry->dev = dev;
+		__entry->ino = ino;
+		__entry->deferred_ns = deferred_ns;
+	),
+	TP_printk("dev=%d:%d ino=%lu deferred_ns=%llu", MAJOR(__entry->dev),
+		  MINOR(__entry->dev), __entry->ino, __entry->deferred_ns)
+);
+
 #endif /* _PINLEDGER_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

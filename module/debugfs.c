@@ -30,6 +30,8 @@ static const struct {
 	C(acquired_pins), C(acquired_gets), C(released_pins),
 	C(released_gets), C(untracked), C(unmatched_releases),
 	C(reconciled), C(owner_alloc_failures), C(live_pages),
+	C(layout_refused), C(revoke_signals), C(evictions_deferred),
+	C(evictions_completed), C(defer_failures),
 };
 #undef C
 
@@ -119,35 +121,44 @@ void pinledger_show_snap(struct seq_file *m, const struct pinledger_snap *s,
 	seq_putc(m, '\n');
 }
 
+/*
+ * A walk of the ledger for the "pins" listing.  @snap holds the entry at
+ * position @pos when @valid.  seq_file re-asks for a position whose record
+ * did not fit the buffer, so start() must be able to show @snap again.
+ */
 struct pins_iter {
 	struct pinledger_cursor cur;
 	struct pinledger_snap snap;
 	u64 now;
 	loff_t pos;
+	bool valid;
 };
 
-static void *pins_next_entry(struct pins_iter *it)
+static void *pins_advance(struct pins_iter *it)
 {
-	if (!pinledger_ledger_next(&it->cur, &it->snap))
-		return NULL;
-	return it;
+	it->valid = pinledger_ledger_next(&it->cur, &it->snap);
+	return it->valid ? it : NULL;
 }
 
-/* seq_file restarts at *pos after each buffer: replay the walk to it. */
 static void *pins_start(struct seq_file *m, loff_t *pos)
 {
 	struct pins_iter *it = m->private;
 	loff_t i;
 
-	if (*pos == 0 || *pos != it->pos) {
-		memset(&it->cur, 0, sizeof(it->cur));
-		it->now = ktime_get_ns();
-		for (i = 0; i < *pos; i++)
-			if (!pinledger_ledger_next(&it->cur, &it->snap))
-				return NULL;
+	if (it->valid && *pos == it->pos)
+		return it;
+	if (it->valid && *pos == it->pos + 1) {
+		it->pos = *pos;
+		return pins_advance(it);
 	}
+	/* Anything else (a new read, a seek): walk again from the start. */
+	memset(&it->cur, 0, sizeof(it->cur));
+	it->now = ktime_get_ns();
+	for (i = 0; i <= *pos; i++)
+		if (!pins_advance(it))
+			return NULL;
 	it->pos = *pos;
-	return pins_next_entry(it);
+	return it;
 }
 
 static void *pins_next(struct seq_file *m, void *v, loff_t *pos)
@@ -155,7 +166,7 @@ static void *pins_next(struct seq_file *m, void *v, loff_t *pos)
 	struct pins_iter *it = m->private;
 
 	it->pos = ++*pos;
-	return pins_next_entry(it);
+	return pins_advance(it);
 }
 
 static void pins_stop(struct seq_file *m, void *v)

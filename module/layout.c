@@ -26,15 +26,3 @@ void pinledger_dax_final_truncate(struct address_space *mapping)
 	trace_dax_final_truncate(mapping);
 }
 
-/**
- * pinledger_layout_busy_result - a filesystem layout break checked for pages.
- * @busy: dax_layout_busy_page_range() found a page with extra references.
- *
- * Context: kretprobe return handler (preemption disabled); does not sleep.
- */
-void pinledger_layout_busy_result(bool busy)
-{
-	pinledger_count(layout_breaks);
-	if (busy)
-		pinledger_count(layout_busy);
-}

@@ -4,7 +4,7 @@
  *
  * pinledger keeps a ledger of get_user_pages()/pin_user_pages() references
  * and makes layout changes of DAX files wait for the pins in their range.
- * Init order: ledger, debugfs, sysfs, hooks; exit undoes it in reverse,
+ * Init order: ledger, guard, debugfs, sysfs, hooks; exit undoes it in reverse,
  * hooks first, so no callback can reach state that is being torn down.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -13,6 +13,7 @@
 #include <linux/kernel.h>
 #include "pinledger.h"
 #include "pinledger_ledger.h"
+#include "pinledger_guard.h"
 #include "pinledger_config.h"
 
 DEFINE_PER_CPU(struct pinledger_stats, pinledger_stats);
@@ -60,6 +61,9 @@ const char *pinledger_features(void)
 #ifdef HAVE_PUT_DEVMAP_MANAGED_FOLIO_REFS
 		"put_devmap_managed_folio_refs "
 #endif
+#ifdef HAVE_BIO_PAGE_PINNED
+		"bio_page_pinned "
+#endif
 #ifdef CONFIG_X86_KERNEL_IBT
 		"ibt "
 #endif
@@ -73,9 +77,12 @@ static int __init pinledger_init(void)
 	ret = pinledger_ledger_init();
 	if (ret)
 		return ret;
-	ret = pinledger_debugfs_init();
+	ret = pinledger_guard_init();
 	if (ret)
 		goto err_ledger;
+	ret = pinledger_debugfs_init();
+	if (ret)
+		goto err_guard;
 	ret = pinledger_sysfs_init();
 	if (ret)
 		goto err_debugfs;
@@ -90,6 +97,8 @@ err_sysfs:
 	pinledger_sysfs_exit();
 err_debugfs:
 	pinledger_debugfs_exit();
+err_guard:
+	pinledger_guard_exit();
 err_ledger:
 	pinledger_ledger_exit();
 	return ret;
@@ -100,6 +109,7 @@ static void __exit pinledger_exit(void)
 	pinledger_hooks_remove();
 	pinledger_sysfs_exit();
 	pinledger_debugfs_exit();
+	pinledger_guard_exit();
 	pinledger_ledger_exit();
 	pr_info("unloaded\n");
 }

@@ -9,8 +9,84 @@
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
 #include "pinledger.h"
+#include "pinledger_ledger.h"
+#include "pinledger_hooks.h"
 
 static struct kobject *pinledger_kobj;
+extern const struct attribute_group pinledger_policy_group;
+
+/* /sys/kernel/pinledger/counters/<name>: one read-only value each. */
+enum counter_id {
+	CNT_LIVE_PAGES, CNT_LIVE_PINS, CNT_LIVE_GETS, CNT_ACQUIRED_PINS,
+	CNT_ACQUIRED_GETS, CNT_RELEASED_PINS, CNT_RELEASED_GETS, CNT_UNTRACKED,
+	CNT_MISSED_CALLS, CNT_UNMATCHED, CNT_RECONCILED, CNT_LEDGER_BYTES,
+};
+
+struct counter_attr {
+	struct kobj_attribute attr;
+	enum counter_id id;
+};
+
+static long counter_value(enum counter_id id)
+{
+	switch (id) {
+	case CNT_LIVE_PAGES:	return pinledger_stat(live_pages);
+	case CNT_LIVE_PINS:	return pinledger_stat(acquired_pins) -
+				       pinledger_stat(released_pins);
+	case CNT_LIVE_GETS:	return pinledger_stat(acquired_gets) -
+				       pinledger_stat(released_gets) -
+				       pinledger_stat(reconciled);
+	case CNT_ACQUIRED_PINS:	return pinledger_stat(acquired_pins);
+	case CNT_ACQUIRED_GETS:	return pinledger_stat(acquired_gets);
+	case CNT_RELEASED_PINS:	return pinledger_stat(released_pins);
+	case CNT_RELEASED_GETS:	return pinledger_stat(released_gets);
+	case CNT_UNTRACKED:	return pinledger_stat(untracked);
+	case CNT_MISSED_CALLS:	return pinledger_hooks_missed(pinledger_gup_hooks);
+	case CNT_UNMATCHED:	return pinledger_stat(unmatched_releases);
+	case CNT_RECONCILED:	return pinledger_stat(reconciled);
+	case CNT_LEDGER_BYTES:	return pinledger_ledger_bytes();
+	}
+	return 0;
+}
+
+static ssize_t counter_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	struct counter_attr *ca = container_of(attr, struct counter_attr, attr);
+
+	return sysfs_emit(buf, "%ld\n", counter_value(ca->id));
+}
+
+#define COUNTER(_name, _id) \
+	static struct counter_attr _name##_attr = { \
+		.attr = __ATTR(_name, 0444, counter_show, NULL), .id = _id }
+COUNTER(live_pages, CNT_LIVE_PAGES);
+COUNTER(live_pins, CNT_LIVE_PINS);
+COUNTER(live_gets, CNT_LIVE_GETS);
+COUNTER(acquired_pins, CNT_ACQUIRED_PINS);
+COUNTER(acquired_gets, CNT_ACQUIRED_GETS);
+COUNTER(released_pins, CNT_RELEASED_PINS);
+COUNTER(released_gets, CNT_RELEASED_GETS);
+COUNTER(untracked, CNT_UNTRACKED);
+COUNTER(missed_calls, CNT_MISSED_CALLS);
+COUNTER(unmatched_releases, CNT_UNMATCHED);
+COUNTER(reconciled, CNT_RECONCILED);
+COUNTER(ledger_bytes, CNT_LEDGER_BYTES);
+
+static struct attribute *counter_attrs[] = {
+	&live_pages_attr.attr.attr, &live_pins_attr.attr.attr,
+	&live_gets_attr.attr.attr, &acquired_pins_attr.attr.attr,
+	&acquired_gets_attr.attr.attr, &released_pins_attr.attr.attr,
+	&released_gets_attr.attr.attr, &untracked_attr.attr.attr,
+	&missed_calls_attr.attr.attr, &unmatched_releases_attr.attr.attr,
+	&reconciled_attr.attr.attr, &ledger_bytes_attr.attr.attr,
+	NULL,
+};
+
+static const struct attribute_group counter_group = {
+	.name = "counters",
+	.attrs = counter_attrs,
+};
 
 static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
@@ -52,8 +128,18 @@ int pinledger_sysfs_init(void)
 	ret = sysfs_create_group(pinledger_kobj, &pinledger_group);
 	if (ret)
 		goto err_put;
+	ret = sysfs_create_group(pinledger_kobj, &counter_group);
+	if (ret)
+		goto err_group;
+	ret = sysfs_create_group(pinledger_kobj, &pinledger_policy_group);
+	if (ret)
+		goto err_counters;
 	return 0;
 
+err_counters:
+	sysfs_remove_group(pinledger_kobj, &counter_group);
+err_group:
+	sysfs_remove_group(pinledger_kobj, &pinledger_group);
 err_put:
 	kobject_put(pinledger_kobj);
 	pinledger_kobj = NULL;
@@ -69,6 +155,8 @@ void pinledger_sysfs_exit(void)
 {
 	if (!pinledger_kobj)
 		return;
+	sysfs_remove_group(pinledger_kobj, &pinledger_policy_group);
+	sysfs_remove_group(pinledger_kobj, &counter_group);
 	sysfs_remove_group(pinledger_kobj, &pinledger_group);
 	kobject_put(pinledger_kobj);
 	pinledger_kobj = NULL;

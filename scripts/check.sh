@@ -79,20 +79,20 @@ host_suite() {
 	fi
 	for k in $KERNELS; do
 		n=$((n + 1))
-		if out=$(make -s KVER="$k" KDIR= module 2>&1) &&
+		if out=$(make -s KVER="$k" module 2>&1) &&
 		   ! echo "$out" | grep -E 'warning:|error:' | grep -q .; then
 			echo "ok $n build $k without warnings"
 		else
 			echo "not ok $n build $k without warnings"
-			echo "$out" | grep -E 'warning:|error:' | head -20 | sed 's/^/# /'
+			echo "$out" | tail -20 | sed 's/^/# /'
 		fi
 		n=$((n + 1))
-		if out=$(make -s KVER="$k" KDIR= pinholder 2>&1) &&
+		if out=$(make -s KVER="$k" pinholder 2>&1) &&
 		   ! echo "$out" | grep -E 'warning:|error:' | grep -q .; then
 			echo "ok $n build test pin holder $k without warnings"
 		else
 			echo "not ok $n build test pin holder $k without warnings"
-			echo "$out" | grep -E 'warning:|error:' | head -20 | sed 's/^/# /'
+			echo "$out" | tail -20 | sed 's/^/# /'
 		fi
 		n=$((n + 1))
 		if out=$(scripts/check-ibt.sh "build/$k/pinledger.ko" 2>&1); then

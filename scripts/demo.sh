@@ -12,6 +12,6 @@ scripts/provision.sh
 # shellcheck source=/dev/null
 . "${PINLEDGER_CACHE:-$ROOT/.cache}/kernels.env"
 K=${1:-$K612}
-make -s KVER="$K" KDIR= module pinholder 2>&1 | grep -v 'Skipping BTF' || true
+make -s KVER="$K" module pinholder tools 2>&1 | grep -v 'Skipping BTF' || true
 echo "== booting $K under QEMU (TCG) with two pmem regions"
 exec scripts/guest.sh --kernel "$K" --timeout 600 -- scripts/demo-guest.sh

@@ -5,8 +5,18 @@
 
 pl_load
 cat $PL_DEBUGFS/hooks
-absent=$(awk '$3 != "installed"' $PL_DEBUGFS/hooks)
+absent=$(awk '$3 != "installed" && $3 != "unavailable"' $PL_DEBUGFS/hooks)
 [ -z "$absent" ] || fail "hooks not installed: $absent"
+# Optional hooks are for functions only 6.12 has (folio_add_pin,
+# memfd_pin_folios): a 6.12-like kernel must have them all.
+if grep -q put_devmap_managed_folio_refs $PL_SYSFS/features; then
+	un=$(awk '$3 == "unavailable"' $PL_DEBUGFS/hooks)
+	[ -z "$un" ] || fail "6.12 kernel lacks optional hooks: $un"
+else
+	expect_eq "6.1 optional hooks unavailable" \
+		"$(awk '$3 == "unavailable" { print $1 }' $PL_DEBUGFS/hooks | sort | tr '\n' ' ')" \
+		"folio_add_pin memfd_pin_folios "
+fi
 # The ftrace hooks are visible to the kernel's own bookkeeping.
 grep -q '^truncate_inode_pages_final' $PL_TRACEFS/enabled_functions ||
 	fail "truncate_inode_pages_final not in enabled_functions"

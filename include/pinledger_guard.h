@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pinledger_guard.h - the DAX layout guard (module/guard.c, module/policy.c).
+ */
+#ifndef _PINLEDGER_GUARD_H
+#define _PINLEDGER_GUARD_H
+
+#include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/timer.h>
+#include <linux/cred.h>
+
+enum pinledger_policy {
+	PL_POLICY_WAIT,
+	PL_POLICY_REVOKE,
+	PL_POLICY_BLOCK,
+	PL_POLICY_DEFAULT,	/* per-fs override: use the global policy */
+};
+
+/* layout_end outcomes, as traced */
+enum pinledger_outcome {
+	PL_OUT_PROCEEDED,
+	PL_OUT_EBUSY,
+	PL_OUT_EDEADLK,
+	PL_OUT_TIMEOUT,
+	PL_OUT_INTERRUPTED,
+};
+
+/**
+ * struct pinledger_waiter - one layout break that met pinned pages.
+ *
+ * Lives in the kretprobe instance of the filesystem's break_layouts
+ * function, from its entry to its return.
+ *
+ * @node:	on the guard's waiter list while @listed.
+ * @id:		sequence number, ties trace events together.
+ * @mapping:	the mapping; @first, @last: the page range.
+ * @first:	first page index of the range.
+ * @last:	last page index of the range.
+ * @ticket:	page the filesystem waits on (refcount 2 while @armed).
+ * @timer:	wait timeout (@timer_set).
+ * @start_ns:	when pins were first met.
+ * @cred:	caller's credentials, for revoke permission checks.
+ * @owners:	first owners of the busy pages.
+ * @nr_owners:	entries in @owners.
+ * @policy:	policy decided at the start.
+ * @verdict:	errno the break must return, 0 to go on.
+ * @revoke_ns:	when the last revoke stage ran.
+ * @revoke_stage: 0 none, 1 signalled, 2 killed.
+ * @started:	pins were met.
+ * @listed:	on the waiter list.
+ * @armed:	the ticket holds its extra reference.
+ * @timed_out:	the timeout fired.
+ * @timer_set:	@timer was set up.
+ * @revoke:	revoke policy applies.
+ * @proceeded:	the range went idle and the change proceeds.
+ */
+struct pinledger_waiter {
+	struct list_head node;
+	u64 id;
+	struct address_space *mapping;
+	pgoff_t first;
+	pgoff_t last;
+	struct page *ticket;
+	struct timer_list timer;
+	u64 start_ns;
+	const struct cred *cred;
+	pid_t owners[4];
+	int nr_owners;
+	unsigned int policy;
+	int verdict;
+	u64 revoke_ns;
+	int revoke_stage;
+	bool started;
+	bool listed;
+	bool armed;
+	bool timed_out;
+	bool timer_set;
+	bool revoke;
+	bool proceeded;
+};
+
+extern unsigned int pinledger_policy;
+extern unsigned int pinledger_wait_timeout_ms;
+extern unsigned int pinledger_revoke_signal;
+extern unsigned int pinledger_revoke_grace_ms;
+
+int pinledger_guard_init(void);
+void pinledger_guard_exit(void);
+struct page *pinledger_guard_busy(struct pinledger_waiter *w,
+				  struct address_space *mapping,
+				  loff_t start, loff_t end, struct page *stock);
+long pinledger_guard_break_done(struct pinledger_waiter *w,
+				struct inode *inode, long ret);
+void pinledger_guard_released(struct page *page);
+void pinledger_guard_iput(struct inode *inode);
+int pinledger_guard_sb_deferred(struct super_block *sb);
+int pinledger_guard_deferred(void);
+
+/* module/policy.c */
+unsigned int pinledger_fs_policy(dev_t dev);
+int pinledger_policy_parse(const char *s, unsigned int *policy);
+const char *pinledger_policy_name(unsigned int policy);
+ssize_t pinledger_fs_policy_show(char *buf);
+int pinledger_fs_policy_store(const char *buf);
+
+#endif /* _PINLEDGER_GUARD_H */

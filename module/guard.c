@@ -1,0 +1,621 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * guard.c - no layout change of a DAX inode while a page in it is pinned.
+ *
+ * DOC: layout guard
+ *
+ * ext4 and xfs call dax_layout_busy_page_range() from their break_layouts
+ * functions before every truncate, hole punch, collapse/insert/zero range
+ * (and xfs reflink remap), and wait on the page it returns until its
+ * refcount is back to 1.  Stock 6.1/6.12 return no page when the file is
+ * not mapped, and never ask at all when an unlinked inode is evicted.
+ *
+ * Layout breaks.  A return probe on dax_layout_busy_page_range() rescans
+ * the range itself (ledger and refcount: pins taken before the module
+ * loaded count) and decides by policy:
+ *
+ *   wait	the filesystem is handed a *ticket*: a page of ours with
+ *		refcount 2, which it waits on natively (interruptibly, with
+ *		its invalidate_lock dropped).  A release of any fsdax page
+ *		queues kick_work, which drops the ticket to 1 and wakes the
+ *		waiter once the range is idle; the filesystem then asks again.
+ *		A timeout, if set, fails the change with ETIMEDOUT; a waiter
+ *		that holds a pin in the range itself fails with EDEADLK.
+ *   revoke	as wait, after signalling the owners the caller may signal
+ *		(kill(2) rules) and, after the grace period, killing them.
+ *   block	the change fails at once with EBUSY.
+ *
+ * Errors reach the filesystem through a return probe on its
+ * break_layouts function (ext4_break_layouts, xfs_break_dax_layouts),
+ * which overrides the return value; the busy probe finds that probe's
+ * instance on the task's return-hook list.  When none encloses the call
+ * (fuse, xfs's second reflink inode), the guard never fails a change: it
+ * only makes it wait.
+ *
+ * Eviction.  An unlinked DAX inode whose pages are busy when its last
+ * reference is dropped (iput) gets an extra reference from the guard
+ * instead of being evicted: the task dropping it returns at once, and the
+ * blocks stay allocated.  The deferral is completed (iput from a worker,
+ * which evicts and frees the blocks) once its pages are idle.  While a
+ * superblock has deferred inodes, umount of it fails with EBUSY, and each
+ * deferral holds a module reference, so rmmod fails with EBUSY too.
+ *
+ * Locking: guard_lock (spinlock, IRQ-safe) protects the waiter and
+ * deferral lists and waiter state; taken from probe handlers (preemption
+ * disabled, under i_rwsem and invalidate_lock of the inode), from release
+ * hooks in any context including hard IRQ, and from workers.  It is a
+ * leaf: nothing is taken under it but the ledger locks (via lookups) and
+ * the slab allocator.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/fs.h>
+#include <linux/dax.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/sched/signal.h>
+#include <linux/cred.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <linux/wait_bit.h>
+#include "pinledger.h"
+#include "pinledger_guard.h"
+#include "pinledger_ledger.h"
+#include "pinledger_trace.h"
+#include "compat/gup.h"
+#include "compat/dax.h"
+
+unsigned int pinledger_policy = PL_POLICY_WAIT;
+unsigned int pinledger_wait_timeout_ms;
+unsigned int pinledger_revoke_signal = SIGUSR1;
+unsigned int pinledger_revoke_grace_ms = 5000;
+
+static DEFINE_SPINLOCK(guard_lock);
+static LIST_HEAD(waiters);
+static LIST_HEAD(deferred);
+static atomic_t guard_active = ATOMIC_INIT(0);	/* waiters + deferrals */
+static struct workqueue_struct *guard_wq;
+static struct work_struct kick_work;
+static struct delayed_work recheck_work;
+static struct delayed_work revoke_work;
+static bool guard_live;
+static atomic64_t waiter_ids = ATOMIC64_INIT(0);
+
+struct pl_deferred {
+	struct list_head node;
+	struct inode *inode;
+	dev_t dev;
+	unsigned long ino;
+	u64 since_ns;
+};
+
+/* One busy page found by a scan. */
+struct busy {
+	unsigned long pfn;
+	unsigned long nr;		/* busy pages in the range */
+	bool self;			/* current's process holds one of them */
+	pid_t owners[4];		/* first owners, for events and revoke */
+	int nr_owners;
+};
+
+static void busy_note_owners(struct busy *b, const struct pinledger_snap *s)
+{
+	u32 i;
+	int j;
+
+	for (i = 0; i < s->nr_owners; i++) {
+		pid_t t = s->owners[i].tgid;
+
+		if (t == current->tgid)
+			b->self = true;
+		for (j = 0; j < b->nr_owners; j++)
+			if (b->owners[j] == t)
+				break;
+		if (j == b->nr_owners && b->nr_owners < ARRAY_SIZE(b->owners))
+			b->owners[b->nr_owners++] = t;
+	}
+}
+
+/*
+ * Is any page of @mapping in [first, last] referenced beyond its idle
+ * refcount?  Fills @b (owners only when @want_owners).
+ * Context: any but NMI; takes the mapping's xarray under RCU.
+ */
+static bool mapping_busy(struct address_space *mapping, pgoff_t first,
+			 pgoff_t last, struct busy *b, bool want_owners)
+{
+	XA_STATE(xas, &mapping->i_pages, first);
+	struct pinledger_snap *snap = NULL;
+	void *entry;
+
+	memset(b, 0, sizeof(*b));
+	if (want_owners)
+		snap = kmalloc(sizeof(*snap), GFP_NOWAIT | __GFP_NOWARN);
+	rcu_read_lock();
+	xas_for_each(&xas, entry, last) {
+		unsigned long pfn, i, nr;
+
+		if (xas_retry(&xas, entry) || !xa_is_value(entry) ||
+		    pl_dax_is_empty(entry))
+			continue;
+		pfn = pl_dax_to_pfn(entry);
+		nr = pl_dax_is_pmd(entry) ? PTRS_PER_PMD : 1;
+		for (i = 0; i < nr; i++) {
+			struct page *page = pfn_to_page(pfn + i);
+
+			if (page_ref_count(page) <= 1)
+				continue;
+			if (!b->nr++)
+				b->pfn = pfn + i;
+			if (snap && pinledger_ledger_lookup(pfn + i, snap))
+				busy_note_owners(b, snap);
+		}
+	}
+	rcu_read_unlock();
+	kfree(snap);
+	return b->nr != 0;
+}
+
+/* The policy for @inode's filesystem. */
+static unsigned int policy_of(struct inode *inode)
+{
+	return pinledger_fs_policy(inode->i_sb->s_dev);
+}
+
+static void ticket_kick(struct pinledger_waiter *w)
+{
+	if (w->armed) {
+		w->armed = false;
+		page_ref_dec(w->ticket);
+		wake_up_var(&w->ticket->_refcount);
+	}
+}
+
+static void waiter_timeout(struct timer_list *t)
+{
+	struct pinledger_waiter *w = from_timer(w, t, timer);
+	unsigned long flags;
+
+	spin_lock_irqsave(&guard_lock, flags);
+	w->timed_out = true;
+	ticket_kick(w);
+	spin_unlock_irqrestore(&guard_lock, flags);
+}
+
+/*
+ * Kick waiters whose range went idle.  Releases call this through
+ * kick_work right after dropping a reference; a release seen just before
+ * its refcount drop is caught by the short re-check that follows.
+ */
+static void kick_fn(struct work_struct *work)
+{
+	struct pinledger_waiter *w;
+	unsigned long flags;
+	bool still_busy = false;
+	struct busy b;
+
+	spin_lock_irqsave(&guard_lock, flags);
+	list_for_each_entry(w, &waiters, node) {
+		if (!w->armed)
+			continue;
+		if (mapping_busy(w->mapping, w->first, w->last, &b, false)) {
+			still_busy = true;
+			continue;
+		}
+		ticket_kick(w);
+	}
+	spin_unlock_irqrestore(&guard_lock, flags);
+	if (still_busy)
+		mod_delayed_work(guard_wq, &recheck_work, 1);
+}
+
+static void complete_deferrals(void);
+
+static void recheck_fn(struct work_struct *work)
+{
+	kick_fn(work);
+	complete_deferrals();
+	/* Safety net for references dropped where no hook sees it. */
+	if (atomic_read(&guard_active) && READ_ONCE(guard_live))
+		mod_delayed_work(guard_wq, &recheck_work, HZ);
+}
+
+/**
+ * pinledger_guard_released - a reference on an fsdax page went away.
+ * @page: the page.
+ *
+ * Context: any, including hard IRQ; does not sleep.
+ */
+void pinledger_guard_released(struct page *page)
+{
+	if (!atomic_read(&guard_active) || !READ_ONCE(guard_live))
+		return;
+	queue_work(guard_wq, &kick_work);
+	mod_delayed_work(guard_wq, &recheck_work, 1);
+}
+
+static int revoke_permitted(const struct cred *cred, struct task_struct *t)
+{
+	const struct cred *tcred;
+	int ok;
+
+	rcu_read_lock();
+	tcred = __task_cred(t);
+	/* kill(2): same user, or CAP_KILL (kill_ok_by_cred()). */
+	ok = uid_eq(cred->euid, tcred->suid) || uid_eq(cred->euid, tcred->uid) ||
+	     uid_eq(cred->uid, tcred->suid) || uid_eq(cred->uid, tcred->uid) ||
+	     cap_raised(cred->cap_effective, CAP_KILL);
+	rcu_read_unlock();
+	return ok;
+}
+
+/* Signal (first pass) or kill (after grace) the owners of revoking waiters. */
+static void revoke_fn(struct work_struct *work)
+{
+	struct pinledger_waiter *w;
+	unsigned long flags;
+	struct {
+		pid_t tgid;
+		int sig;
+		const struct cred *cred;
+		u64 id;
+	} todo[8];
+	int n = 0, i, j;
+	u64 now = ktime_get_ns();
+	bool again = false;
+
+	spin_lock_irqsave(&guard_lock, flags);
+	list_for_each_entry(w, &waiters, node) {
+		int sig;
+
+		if (!w->revoke || w->revoke_stage >= 2)
+			continue;
+		if (w->revoke_stage == 1 &&
+		    now - w->revoke_ns < (u64)pinledger_revoke_grace_ms * NSEC_PER_MSEC) {
+			again = true;
+			continue;
+		}
+		sig = w->revoke_stage == 0 ? pinledger_revoke_signal : SIGKILL;
+		w->revoke_stage++;
+		w->revoke_ns = now;
+		if (w->revoke_stage == 1)
+			again = true;
+		for (j = 0; j < w->nr_owners && n < ARRAY_SIZE(todo); j++)
+			todo[n++] = (typeof(todo[0])){ w->owners[j], sig,
+						       get_cred(w->cred), w->id };
+	}
+	spin_unlock_irqrestore(&guard_lock, flags);
+
+	for (i = 0; i < n; i++) {
+		struct pid *pid = find_get_pid(todo[i].tgid);
+		struct task_struct *t = pid ? get_pid_task(pid, PIDTYPE_TGID) : NULL;
+
+		if (t && !(t->flags & PF_KTHREAD) && revoke_permitted(todo[i].cred, t)) {
+			kill_pid(pid, todo[i].sig, 1);
+			trace_layout_revoke(todo[i].id, todo[i].tgid, todo[i].sig);
+			pinledger_count(revoke_signals);
+		} else if (t) {
+			trace_layout_revoke(todo[i].id, todo[i].tgid, 0);
+		}
+		if (t)
+			put_task_struct(t);
+		put_pid(pid);
+		put_cred(todo[i].cred);
+	}
+	if (again && READ_ONCE(guard_live))
+		mod_delayed_work(guard_wq, &revoke_work, msecs_to_jiffies(100));
+}
+
+/**
+ * pinledger_guard_busy - decide a layout break on a DAX mapping.
+ * @w:		the enclosing break's waiter state, NULL if none encloses it.
+ * @mapping:	the mapping whose layout changes.
+ * @start:	first byte of the range.
+ * @end:	last byte (LLONG_MAX: to the end of the file).
+ * @stock:	the page dax_layout_busy_page_range() found, or NULL.
+ *
+ * Context: kretprobe return handler (preemption disabled) inside the
+ * filesystem's break_layouts, i_rwsem and invalidate_lock held; does not
+ * sleep.
+ * Return: the page the filesystem must wait on, or NULL to go on (with
+ * @w->verdict set when the change must fail instead).
+ */
+struct page *pinledger_guard_busy(struct pinledger_waiter *w,
+				  struct address_space *mapping,
+				  loff_t start, loff_t end, struct page *stock)
+{
+	pgoff_t first = start >> PAGE_SHIFT;
+	pgoff_t last = end == LLONG_MAX ? ULONG_MAX : end >> PAGE_SHIFT;
+	struct inode *inode = mapping->host;
+	unsigned int policy;
+	unsigned long flags;
+	struct busy b;
+
+	if (!READ_ONCE(guard_live) || !dax_mapping(mapping))
+		return stock;
+	if (w && !w->id)
+		w->id = atomic64_inc_return(&waiter_ids);
+	if (!mapping_busy(mapping, first, last, &b, true) && !stock)
+		goto idle;
+	pinledger_count(layout_busy);
+	if (!w) {
+		/* No way to fail this change: wait on the busy page itself. */
+		return stock ?: pfn_to_page(b.pfn);
+	}
+	policy = policy_of(inode);
+	if (!w->started) {
+		w->started = true;
+		w->start_ns = ktime_get_ns();
+		w->mapping = mapping;
+		w->first = first;
+		w->last = last;
+		w->policy = policy;
+		w->nr_owners = b.nr_owners;
+		memcpy(w->owners, b.owners, sizeof(b.owners));
+		trace_layout_begin(w->id, inode->i_sb->s_dev, inode->i_ino, start,
+				   end, policy, b.nr, b.nr_owners ? b.owners[0] : 0);
+	}
+	if (policy == PL_POLICY_BLOCK) {
+		w->verdict = -EBUSY;
+		return NULL;
+	}
+	if (b.self) {
+		w->verdict = -EDEADLK;
+		return NULL;
+	}
+	if (w->timed_out) {
+		w->verdict = -ETIMEDOUT;
+		return NULL;
+	}
+	/* wait / revoke: hand out the ticket, armed. */
+	if (!w->ticket) {
+		w->ticket = alloc_page(GFP_NOWAIT | __GFP_NOWARN);
+		if (w->ticket && !try_module_get(THIS_MODULE)) {
+			put_page(w->ticket);
+			w->ticket = NULL;
+		}
+		if (!w->ticket)
+			return stock ?: pfn_to_page(b.pfn);	/* wait natively */
+		spin_lock_irqsave(&guard_lock, flags);
+		list_add(&w->node, &waiters);
+		w->listed = true;
+		if (policy == PL_POLICY_REVOKE) {
+			w->revoke = true;
+			w->cred = get_current_cred();
+		}
+		spin_unlock_irqrestore(&guard_lock, flags);
+		atomic_inc(&guard_active);
+		if (pinledger_wait_timeout_ms) {
+			timer_setup(&w->timer, waiter_timeout, 0);
+			mod_timer(&w->timer, jiffies +
+				  msecs_to_jiffies(pinledger_wait_timeout_ms));
+			w->timer_set = true;
+		}
+		if (w->revoke)
+			mod_delayed_work(guard_wq, &revoke_work, 0);
+		mod_delayed_work(guard_wq, &recheck_work, HZ);
+	}
+	spin_lock_irqsave(&guard_lock, flags);
+	if (!w->armed) {
+		w->armed = true;
+		page_ref_inc(w->ticket);
+	}
+	spin_unlock_irqrestore(&guard_lock, flags);
+	/* A release may have landed before the ticket was armed. */
+	queue_work(guard_wq, &kick_work);
+	return w->ticket;
+
+idle:
+	if (w && w->started && !w->verdict)
+		w->proceeded = true;
+	return NULL;
+}
+
+/**
+ * pinledger_guard_break_done - the filesystem's break_layouts returns.
+ * @w:		its waiter state.
+ * @inode:	the inode.
+ * @ret:	what it returns.
+ *
+ * Context: kretprobe return handler (preemption disabled); does not sleep.
+ * Return: the value the filesystem must return: @w->verdict if set.
+ */
+long pinledger_guard_break_done(struct pinledger_waiter *w, struct inode *inode,
+				long ret)
+{
+	unsigned long flags;
+	int outcome;
+
+	if (w->verdict)
+		ret = w->verdict;
+	if (w->timer_set)
+		del_timer_sync(&w->timer);
+	if (w->listed) {
+		spin_lock_irqsave(&guard_lock, flags);
+		list_del(&w->node);
+		/* Armed still if a signal ended the filesystem's wait. */
+		if (w->armed) {
+			w->armed = false;
+			page_ref_dec(w->ticket);
+		}
+		spin_unlock_irqrestore(&guard_lock, flags);
+		atomic_dec(&guard_active);
+	}
+	if (w->ticket) {
+		put_page(w->ticket);
+		module_put(THIS_MODULE);
+	}
+	if (w->cred)
+		put_cred(w->cred);
+	if (w->started) {
+		outcome = ret == 0 ? PL_OUT_PROCEEDED :
+			  ret == -EBUSY ? PL_OUT_EBUSY :
+			  ret == -EDEADLK ? PL_OUT_EDEADLK :
+			  ret == -ETIMEDOUT ? PL_OUT_TIMEOUT : PL_OUT_INTERRUPTED;
+		trace_layout_end(w->id, inode->i_sb->s_dev, inode->i_ino,
+				 ktime_get_ns() - w->start_ns, outcome, ret);
+		if (ret) {
+			pinledger_count(layout_refused);
+			pr_info_ratelimited("layout change of %u:%u ino %lu refused (error %ld): pages pinned, first owner tgid %d\n",
+					    MAJOR(inode->i_sb->s_dev),
+					    MINOR(inode->i_sb->s_dev), inode->i_ino,
+					    ret, w->nr_owners ? w->owners[0] : 0);
+		}
+	}
+	return ret;
+}
+
+/**
+ * pinledger_guard_iput - an inode reference is about to be dropped.
+ * @inode: the inode.
+ *
+ * If it is an unlinked DAX inode whose pages are busy, take a reference
+ * so that eviction, which would free the blocks, is deferred.
+ *
+ * Context: ftrace callback at iput() entry: any process context, possibly
+ * reclaim; preemption disabled; does not sleep.
+ */
+void pinledger_guard_iput(struct inode *inode)
+{
+	struct pl_deferred *d, *it;
+	unsigned long flags;
+	struct busy b;
+
+	if (!inode || !IS_DAX(inode) || inode->i_nlink || !READ_ONCE(guard_live))
+		return;
+	if (!mapping_busy(inode->i_mapping, 0, ULONG_MAX, &b, false))
+		return;
+	d = kmalloc(sizeof(*d), GFP_NOWAIT | __GFP_NOWARN);
+	spin_lock_irqsave(&guard_lock, flags);
+	list_for_each_entry(it, &deferred, node) {
+		if (it->inode == inode) {
+			spin_unlock_irqrestore(&guard_lock, flags);
+			kfree(d);
+			return;
+		}
+	}
+	if (!d || !try_module_get(THIS_MODULE)) {
+		spin_unlock_irqrestore(&guard_lock, flags);
+		kfree(d);
+		pinledger_count(defer_failures);
+		pr_warn_ratelimited("cannot defer eviction of busy DAX inode %lu\n",
+				    inode->i_ino);
+		return;
+	}
+	ihold(inode);
+	d->inode = inode;
+	d->dev = inode->i_sb->s_dev;
+	d->ino = inode->i_ino;
+	d->since_ns = ktime_get_ns();
+	list_add_tail(&d->node, &deferred);
+	atomic_inc(&guard_active);
+	spin_unlock_irqrestore(&guard_lock, flags);
+	pinledger_count(evictions_deferred);
+	trace_eviction_deferred(d->dev, d->ino, b.nr);
+	mod_delayed_work(guard_wq, &recheck_work, HZ);
+}
+
+/* Evict deferred inodes whose pages are idle.  Process context. */
+static void complete_deferrals(void)
+{
+	struct pl_deferred *d, *tmp;
+	unsigned long flags;
+	LIST_HEAD(done);
+	struct busy b;
+
+	spin_lock_irqsave(&guard_lock, flags);
+	list_for_each_entry_safe(d, tmp, &deferred, node) {
+		if (mapping_busy(d->inode->i_mapping, 0, ULONG_MAX, &b, false))
+			continue;
+		list_move(&d->node, &done);
+	}
+	spin_unlock_irqrestore(&guard_lock, flags);
+	list_for_each_entry_safe(d, tmp, &done, node) {
+		trace_eviction_completed(d->dev, d->ino,
+					 ktime_get_ns() - d->since_ns);
+		pinledger_count(evictions_completed);
+		/* Final reference: evicts, truncates, frees the blocks. */
+		iput(d->inode);
+		atomic_dec(&guard_active);
+		kfree(d);
+		module_put(THIS_MODULE);
+	}
+}
+
+/**
+ * pinledger_guard_sb_deferred - does a superblock have deferred evictions?
+ * @sb: the superblock.
+ *
+ * Context: any; does not sleep.
+ * Return: the number of its inodes whose eviction is deferred.
+ */
+int pinledger_guard_sb_deferred(struct super_block *sb)
+{
+	struct pl_deferred *d;
+	unsigned long flags;
+	int n = 0;
+
+	spin_lock_irqsave(&guard_lock, flags);
+	list_for_each_entry(d, &deferred, node)
+		n += d->inode->i_sb == sb;
+	spin_unlock_irqrestore(&guard_lock, flags);
+	return n;
+}
+
+/**
+ * pinledger_guard_deferred - deferred evictions in total.
+ *
+ * Context: any.
+ * Return: how many inodes wait for their pins to drain before eviction.
+ */
+int pinledger_guard_deferred(void)
+{
+	struct pl_deferred *d;
+	unsigned long flags;
+	int n = 0;
+
+	spin_lock_irqsave(&guard_lock, flags);
+	list_for_each_entry(d, &deferred, node)
+		n++;
+	spin_unlock_irqrestore(&guard_lock, flags);
+	return n;
+}
+
+/**
+ * pinledger_guard_init - start the guard's workers.
+ *
+ * Context: process context, may sleep; module init.
+ * Return: 0 or -ENOMEM.
+ */
+int pinledger_guard_init(void)
+{
+	guard_wq = alloc_workqueue("pinledger", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	if (!guard_wq)
+		return -ENOMEM;
+	INIT_WORK(&kick_work, kick_fn);
+	INIT_DELAYED_WORK(&revoke_work, revoke_fn);
+	INIT_DELAYED_WORK(&recheck_work, recheck_fn);
+	WRITE_ONCE(guard_live, true);
+	return 0;
+}
+
+/**
+ * pinledger_guard_exit - stop the guard.
+ *
+ * Runs after the hooks are gone.  No waiter can exist (each holds the
+ * filesystem inside a hooked function, and hooks are removed only after
+ * those return) and no deferral (each holds a module reference).
+ *
+ * Context: process context, may sleep; module exit.
+ */
+void pinledger_guard_exit(void)
+{
+	WRITE_ONCE(guard_live, false);
+	cancel_work_sync(&kick_work);
+	cancel_delayed_work_sync(&revoke_work);
+	cancel_delayed_work_sync(&recheck_work);
+	destroy_workqueue(guard_wq);
+	WARN_ON_ONCE(!list_empty(&waiters) || !list_empty(&deferred));
+}
