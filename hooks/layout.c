@@ -7,8 +7,11 @@
  *   dax_layout_busy_page_range	 kretprobe: the guard picks the page the
  *				 filesystem waits on, or none
  *   ext4_break_layouts,	 kretprobes: carry the guard's verdict out
- *   xfs_break_dax_layouts	 as the function's return value (optional:
- *				 the filesystem may not be loaded)
+ *   xfs_break_layouts		 as the function's return value (optional:
+ *				 the filesystem may not be loaded).  xfs
+ *				 loops over xfs_break_dax_layouts() in
+ *				 xfs_break_layouts(): the outer call is the
+ *				 one that spans the whole wait
  *   iput			 ftrace: defer eviction of busy unlinked
  *				 DAX inodes
  *   security_sb_umount		 kretprobe: EBUSY while a deferral is on the
@@ -105,7 +108,8 @@ static int notrace busy_page_return(struct kretprobe_instance *ri,
 
 /*
  * int ext4_break_layouts(struct inode *inode)
- * int xfs_break_dax_layouts(struct inode *inode, bool *retry)
+ * int xfs_break_layouts(struct inode *inode, uint *iolock,
+ *			 enum layout_break_reason reason)
  */
 static int notrace break_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -214,7 +218,7 @@ struct pinledger_hook pinledger_layout_hooks[] = {
 	[L_EXT4_BREAK] = PINLEDGER_KRETPROBE_HOOK(break_entry, break_return,
 		sizeof(struct break_call), .optional = true, "ext4_break_layouts"),
 	[L_XFS_BREAK] = PINLEDGER_KRETPROBE_HOOK(break_entry, break_return,
-		sizeof(struct break_call), .optional = true, "xfs_break_dax_layouts"),
+		sizeof(struct break_call), .optional = true, "xfs_break_layouts"),
 	[L_IPUT] = PINLEDGER_FTRACE_HOOK(iput_entry, PL_HOOK_PLAIN, "iput"),
 	[L_UMOUNT] = PINLEDGER_KRETPROBE_HOOK(umount_entry, umount_return,
 		sizeof(struct super_block *), PL_HOOK_PLAIN, "security_sb_umount"),

@@ -26,7 +26,7 @@
  *   block	the change fails at once with EBUSY.
  *
  * Errors reach the filesystem through a return probe on its
- * break_layouts function (ext4_break_layouts, xfs_break_dax_layouts),
+ * break_layouts function (ext4_break_layouts, xfs_break_layouts),
  * which overrides the return value; the busy probe finds that probe's
  * instance on the task's return-hook list.  When none encloses the call
  * (fuse, xfs's second reflink inode), the guard never fails a change: it

@@ -98,3 +98,39 @@ vmstat() {
 	echo 1 > /proc/sys/vm/stat_refresh 2>/dev/null || true
 	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
 }
+
+# --- DAX block-reuse scenario (the stock 6.1/6.12 bugs) -------------------
+# victim_make F: an 8-page file of "AAAA\n" lines.
+victim_make() { { yes AAAA || true; } | head -c 32768 > "$1"; sync; }
+
+# ballast_fill DIR [slack]: leave nothing free (or 256 KiB with "slack"),
+# so that blocks freed later are reused by fill_other.
+ballast_fill() {
+	local free i=0
+	free=$(stat -f -c '%a * %S' "$1" | bc)
+	if [ "${2:-}" = slack ]; then
+		# Leave 256 KiB available (what reproduces reuse on xfs).
+		fallocate -l $((free - 262144)) "$1/ballast"
+		return
+	fi
+	fallocate -l $((free * 9 / 10)) "$1/ballast"
+	# Then take everything the filesystem still gives out (ext4 lets
+	# root into its reserve): what a truncate frees is all that is free.
+	while fallocate -l 1M "$1/ballast.m$i" 2>/dev/null; do i=$((i + 1)); done
+	i=0
+	while fallocate -l 4k "$1/ballast.k$i" 2>/dev/null; do i=$((i + 1)); done
+}
+
+# fill_other DIR: another file takes every free block ("BBBB\n" lines).
+fill_other() {
+	{ yes BBBB || true; } | dd of="$1/other" bs=4k iflag=fullblock status=none 2>/dev/null || true
+	sync
+}
+
+# fs_reset DIR: remove what the scenario created.
+fs_reset() { rm -f "$1"/ballast* "$1"/other "$1"/victim*; sync; }
+
+# pipe_first NAME: first 4 bytes (hex) the vmsplice holder read back.
+pipe_first() { sed -n 's/^released first=//p' "/tmp/pin.$1"; }
+A_HEX=41414141
+B_HEX=42424242

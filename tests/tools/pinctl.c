@@ -21,7 +21,9 @@
  *	    --get (FOLL_GET instead of FOLL_PIN), --write, --longterm,
  *	    --pattern HEX (holder writes it into the pages before release),
  *	    --dirty, --hold-ms MS, --loops N, --create BYTES (create/extend
- *	    the file first), --unmap (munmap right after pinning).
+ *	    the file first), --unmap (munmap right after pinning),
+ *	    --unlink (then unlink TARGET), --truncate (then ftruncate it to
+ *	    0 from this process; prints "truncate errno=N"), --ignore-usr1.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,7 +46,8 @@
 static long pages = 1, offset, hold_ms = -1, loops = 1000, create;
 static unsigned int api, flags = PINHOLDER_F_PIN;
 static unsigned long long pattern;
-static int have_pattern, dirty, unmap_after, leave_in_pipe;
+static int have_pattern, dirty, unmap_after, leave_in_pipe, unlink_after,
+	   truncate_self, ignore_usr1;
 static const char *dev, *target;
 static pid_t rpid;
 static unsigned long raddr;
@@ -60,6 +63,21 @@ static void on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+/* After pinning: the layout changes the holder makes itself. */
+static void after_pin(void)
+{
+	if (truncate_self) {
+		int fd = open(target, O_RDWR);
+		int err = fd < 0 || ftruncate(fd, 0) ? errno : 0;
+
+		printf("truncate errno=%d\n", err);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (unlink_after && unlink(target))
+		die("unlink");
 }
 
 /* Wait until SIGTERM/SIGINT or --hold-ms. */
@@ -122,6 +140,7 @@ static int cmd_hold(void)
 		die("PINHOLDER_IOC_HOLD");
 	if (unmap_after && munmap(p, len))
 		die("munmap");
+	after_pin();
 	wait_release(p);
 	if (have_pattern) {
 		req.pattern = pattern;
@@ -174,6 +193,7 @@ static int cmd_vmsplice(void)
 		die("vmsplice");
 	if (unmap_after && munmap(p, len))
 		die("munmap");
+	after_pin();
 	wait_release(p);
 	if (leave_in_pipe)
 		return 0;
@@ -266,6 +286,8 @@ int main(int argc, char **argv)
 		{ "dev", 1, 0, 'D' }, { "pid", 1, 0, 'P' },
 		{ "addr", 1, 0, 'A' }, { "create", 1, 0, 'c' },
 		{ "unmap", 0, 0, 'u' }, { "leave-in-pipe", 0, 0, 'k' },
+		{ "unlink", 0, 0, 'U' }, { "truncate", 0, 0, 'T' },
+		{ "ignore-usr1", 0, 0, 'I' },
 		{ 0 }
 	};
 	const char *cmd;
@@ -300,12 +322,17 @@ int main(int argc, char **argv)
 		case 'c': create = strtol(optarg, NULL, 0); break;
 		case 'u': unmap_after = 1; break;
 		case 'k': leave_in_pipe = 1; break;
+		case 'U': unlink_after = 1; break;
+		case 'T': truncate_self = 1; break;
+		case 'I': ignore_usr1 = 1; break;
 		default: return 2;
 		}
 	}
 	target = optind < argc ? argv[optind] : "anon";
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
+	if (ignore_usr1)
+		signal(SIGUSR1, SIG_IGN);
 	if (!strcmp(cmd, "hold"))
 		return cmd_hold();
 	if (!strcmp(cmd, "bench"))
