@@ -2,36 +2,45 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # demo-guest.sh - the in-guest half of "make demo": a stock kernel, pmem
-# with DAX, pinledger loaded, a process pinning a DAX file, and who holds
-# the pins.
+# with DAX, pinledger loaded; a process pins a DAX file's pages, a
+# truncate of that file blocks, pinledger shows who holds the pins and
+# what the truncate waits on; the holder releases and the truncate ends.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 KVER=$(uname -r)
 PINCTL=$ROOT/build/tools/pinctl
+T=/sys/kernel/tracing
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 run() { say "$*"; eval "$@"; }
+query() {
+	exec 3<>/sys/kernel/debug/pinledger/query
+	echo "$1" >&3
+	cat <&3
+	exec 3>&-
+}
 
 run "uname -r"
 run "grep dax /proc/mounts"
 run "insmod $ROOT/build/$KVER/pinledger.ko"
 run "insmod $ROOT/build/$KVER/pinholder/pinholder.ko   # test-only: holds pins like a DMA driver"
-run "cat /sys/kernel/pinledger/version /sys/kernel/pinledger/features"
+run "cat /sys/kernel/pinledger/version /sys/kernel/pinledger/policy"
+run "echo 1 > $T/events/pinledger/layout_begin/enable; echo 1 > $T/events/pinledger/layout_end/enable"
 run "dd if=/dev/urandom of=/mnt/ext4dax/data bs=4k count=16 status=none"
-say "$PINCTL hold /mnt/ext4dax/data --pages 4 --write &   # pin 4 pages for DMA"
-"$PINCTL" hold /mnt/ext4dax/data --pages 4 --write > /tmp/holder.out &
+say "$PINCTL hold /mnt/ext4dax/data --pages 4 --write --unmap &   # pin 4 pages for DMA, then munmap"
+"$PINCTL" hold /mnt/ext4dax/data --pages 4 --write --unmap > /tmp/holder.out &
 holder=$!
 until grep -q ready /tmp/holder.out; do sleep 0.1; done
-say "vmsplice 2 pages of the same file into a pipe (FOLL_GET until the pipe is read)"
-"$PINCTL" vmsplice /mnt/ext4dax/data --offset 8 --pages 2 > /tmp/splice.out &
-splicer=$!
-until grep -q ready /tmp/splice.out; do sleep 0.1; done
-run "cat /sys/kernel/debug/pinledger/pins | grep -v file=anon"
-say "who pins /mnt/ext4dax/data?"
-exec 3<>/sys/kernel/debug/pinledger/query
-echo /mnt/ext4dax/data >&3
-cat <&3
-exec 3>&-
-run "grep . /sys/kernel/pinledger/counters/{live_pages,live_pins,live_gets,ledger_bytes}"
-run "kill $holder $splicer; wait"
-run "grep -c ext4dax /sys/kernel/debug/pinledger/pins || true"
+say "truncate -s 0 /mnt/ext4dax/data &   # stock $KVER would free the pinned blocks now"
+truncate -s 0 /mnt/ext4dax/data &
+tr=$!
+sleep 1
+run "ps -o pid,stat,wchan:24,cmd -p $tr   # the truncate is waiting"
+say "who pins /mnt/ext4dax/data?  (debugfs query)"
+query /mnt/ext4dax/data
+run "grep layout_begin $T/trace | sed 's/^ *//'"
+run "stat -c 'size=%s' /mnt/ext4dax/data"
+run "kill $holder; wait $holder   # the holder unpins"
+run "wait $tr; echo truncate exit status \$?; stat -c 'size=%s' /mnt/ext4dax/data"
+run "grep layout_end $T/trace | sed 's/^ *//'"
+run "grep . /sys/kernel/pinledger/counters/{acquired_pins,released_pins,live_pages}"
 run "rmmod pinledger pinholder && dmesg | grep pinledger: | tail -2"
