@@ -29,8 +29,7 @@ all: module
 # kernels side by side, each kernel gets a tree of symlinks under build/.
 $(BUILD)/.tree: FORCE
 	@mkdir -p $(BUILD)
-	@cd $(ROOT) && cp -asn $(addprefix $(ROOT)/,$(SRCDIRS)) $(BUILD)/ 2>/dev/null || \
-		cp -asn $(addprefix $(ROOT)/,$(SRCDIRS)) $(BUILD)/
+	@cp -asn $(addprefix $(ROOT)/,$(SRCDIRS)) $(BUILD)/
 	@touch $@
 
 $(BUILD)/pinledger_config.h: $(wildcard $(ROOT)/scripts/probes/*.c) $(ROOT)/scripts/probe.sh
@@ -43,7 +42,7 @@ module: $(BUILD)/.tree $(BUILD)/pinledger_config.h
 
 pinholder: $(BUILD)/pinledger_config.h
 	@mkdir -p $(BUILD)/pinholder
-	@cp -asn $(ROOT)/tests/pinholder/* $(BUILD)/pinholder/ 2>/dev/null || true
+	@cp -asn $(ROOT)/tests/pinholder/* $(BUILD)/pinholder/
 	$(MAKE) -C $(KDIR) M=$(BUILD)/pinholder PINLEDGER_CONFIG=$(BUILD) modules
 
 # Userspace test tools, run inside the guests (same Debian userland).

@@ -157,16 +157,9 @@ static int notrace umount_entry(struct kretprobe_instance *ri, struct pt_regs *r
 static int notrace umount_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct super_block *sb = *(struct super_block **)ri->data;
-	int n;
+	long ret = (int)regs_return_value(regs);
 
-	if (regs_return_value(regs))
-		return 0;
-	n = pinledger_guard_sb_deferred(sb);
-	if (n) {
-		pr_info_ratelimited("umount of %s refused (EBUSY): %d unlinked inodes wait for pins to drain before eviction\n",
-				    sb->s_id, n);
-		regs_set_return_value(regs, (unsigned long)-EBUSY);
-	}
+	regs_set_return_value(regs, (unsigned long)pinledger_guard_umount(sb, ret));
 	return 0;
 }
 

@@ -53,7 +53,6 @@ enum pinledger_outcome {
  * @timed_out:	the timeout fired.
  * @timer_set:	@timer was set up.
  * @revoke:	revoke policy applies.
- * @proceeded:	the range went idle and the change proceeds.
  */
 struct pinledger_waiter {
 	struct list_head node;
@@ -77,7 +76,6 @@ struct pinledger_waiter {
 	bool timed_out;
 	bool timer_set;
 	bool revoke;
-	bool proceeded;
 };
 
 extern unsigned int pinledger_policy;
@@ -95,6 +93,7 @@ long pinledger_guard_break_done(struct pinledger_waiter *w,
 void pinledger_guard_released(struct page *page);
 void pinledger_guard_iput(struct inode *inode);
 int pinledger_guard_sb_deferred(struct super_block *sb);
+long pinledger_guard_umount(struct super_block *sb, long ret);
 int pinledger_guard_deferred(void);
 
 /* module/policy.c */

@@ -408,8 +408,6 @@ struct page *pinledger_guard_busy(struct pinledger_waiter *w,
 	return w->ticket;
 
 idle:
-	if (w && w->started && !w->verdict)
-		w->proceeded = true;
 	return NULL;
 }
 
@@ -562,6 +560,30 @@ int pinledger_guard_sb_deferred(struct super_block *sb)
 		n += d->inode->i_sb == sb;
 	spin_unlock_irqrestore(&guard_lock, flags);
 	return n;
+}
+
+/**
+ * pinledger_guard_umount - may this superblock be unmounted?
+ * @sb:		the superblock being unmounted.
+ * @ret:	what security_sb_umount() decided.
+ *
+ * Context: process context (umount(2)), called from a kretprobe return
+ * handler; does not sleep.
+ * Return: @ret, or -EBUSY while evictions on @sb are deferred (their
+ * inodes hold references the superblock's shutdown would trip over).
+ */
+long pinledger_guard_umount(struct super_block *sb, long ret)
+{
+	int n;
+
+	if (ret)
+		return ret;
+	n = pinledger_guard_sb_deferred(sb);
+	if (!n)
+		return 0;
+	pr_info_ratelimited("umount of %s refused (EBUSY): %d unlinked inodes wait for pins to drain before eviction\n",
+			    sb->s_id, n);
+	return -EBUSY;
 }
 
 /**

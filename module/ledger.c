@@ -173,8 +173,8 @@ static struct pinledger_owner *owner_new(u32 flags, unsigned long callsite,
 }
 
 /* File identity of @folio's page @page: false for anonymous and shared. */
-static bool page_file(struct folio *folio, struct page *page, dev_t *dev,
-		      unsigned long *ino, pgoff_t *index)
+static bool page_file(struct folio *folio, dev_t *dev, unsigned long *ino,
+		      pgoff_t *index)
 {
 	struct address_space *mapping = READ_ONCE(folio->mapping);
 	struct inode *host;
@@ -330,7 +330,7 @@ void pinledger_ledger_acquire(struct page **pages, long nr,
 		if (!page || is_zero_page(page))
 			continue;
 		folio = page_folio(page);
-		page_file(folio, page, &dev, &ino, &index);
+		page_file(folio, &dev, &ino, &index);
 		if (!o || o->dev != dev || o->ino != ino) {
 			if (o)
 				owner_put(o, 1);

@@ -64,36 +64,28 @@ tally() {
 }
 
 # ---- host suite ----------------------------------------------------------
+# build_ok N NAME MAKEARGS...: "ok N NAME" if make succeeds without warnings.
+build_ok() {
+	local n=$1 name=$2 out
+	shift 2
+	if out=$(make -s "$@" 2>&1) && ! echo "$out" | grep -qE 'warning:|error:'; then
+		echo "ok $n $name"
+	else
+		echo "not ok $n $name"
+		echo "$out" | tail -20 | sed 's/^/# /'
+	fi
+}
+
 host_suite() {
 	local n=0 k out kd
 	local nk
 	nk=$(echo $KERNELS | wc -w)
 	echo "KTAP version 1"
 	echo "1..$((3 * nk + 4))"
-	n=$((n + 1))
-	if out=$(make -s tools 2>&1) && ! echo "$out" | grep -q 'warning:'; then
-		echo "ok $n build test tools without warnings"
-	else
-		echo "not ok $n build test tools without warnings"
-		echo "$out" | head -20 | sed 's/^/# /'
-	fi
+	n=$((n + 1)); build_ok $n "build test tools without warnings" tools
 	for k in $KERNELS; do
-		n=$((n + 1))
-		if out=$(make -s KVER="$k" module 2>&1) &&
-		   ! echo "$out" | grep -E 'warning:|error:' | grep -q .; then
-			echo "ok $n build $k without warnings"
-		else
-			echo "not ok $n build $k without warnings"
-			echo "$out" | tail -20 | sed 's/^/# /'
-		fi
-		n=$((n + 1))
-		if out=$(make -s KVER="$k" pinholder 2>&1) &&
-		   ! echo "$out" | grep -E 'warning:|error:' | grep -q .; then
-			echo "ok $n build test pin holder $k without warnings"
-		else
-			echo "not ok $n build test pin holder $k without warnings"
-			echo "$out" | tail -20 | sed 's/^/# /'
-		fi
+		n=$((n + 1)); build_ok $n "build $k without warnings" KVER="$k" module
+		n=$((n + 1)); build_ok $n "build test pin holder $k without warnings" KVER="$k" pinholder
 		n=$((n + 1))
 		if out=$(scripts/check-ibt.sh "build/$k/pinledger.ko" 2>&1); then
 			echo "ok $n no indirect calls in pinledger.ko for $k"

@@ -92,6 +92,20 @@ pin_stop() {
 # pins_of INO: ledger lines of a file's pages (by inode number).
 pins_of() { grep -E "file=[0-9]+:[0-9]+:$1:" "$PL_DEBUGFS/pins" || true; }
 
+# wait_pins_gone INO BOUND_MS WHAT: wait until no ledger entry of the
+# file is left; fail if that takes longer than BOUND_MS (plus 1 s of slack
+# for a TCG guest).  Prints how long it took.
+wait_pins_gone() {
+	local t0 ms bound=$(($2 + 1000))
+	t0=$(date +%s%N)
+	while [ -n "$(pins_of "$1")" ]; do
+		ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+		[ $ms -le $bound ] || { pins_of "$1"; fail "$3: entries left ${ms} ms later (bound ${bound} ms)"; }
+		sleep 0.05
+	done
+	echo "$3: entries gone $(( ($(date +%s%N) - t0) / 1000000 )) ms later (bound ${bound} ms)"
+}
+
 # vmstat NAME: one /proc/vmstat value, per-CPU deltas folded in first
 # (node counters are otherwise only folded every stat_interval).
 vmstat() {

@@ -30,17 +30,10 @@ for how in odirect uring; do
 	n=$(echo "$lines" | grep -c "tgid=$PIN_o comm=[a-z0-9-]* flags=\(GET\|PIN\)|WRITE " || true)
 	expect_eq "$how: pages in flight attributed to the reader" "$n" 8
 	wait $PIN_o || fail "$how failed: $(cat /tmp/pin.o)"
-	t0=$(date +%s%N)
 	if echo "$lines" | grep -q 'flags=PIN'; then
 		[ -z "$(pins_of $ino)" ] || { pins_of $ino; fail "$how: pins left after completion"; }
 	else
-		bound=$((2 * RECONCILE_MS + 1000))	# + slack for a TCG guest
-		while [ -n "$(pins_of $ino)" ]; do
-			ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-			[ $ms -le $bound ] || { pins_of $ino; fail "$how: FOLL_GET entries left ${ms} ms after completion (bound ${bound} ms)"; }
-			sleep 0.05
-		done
-		echo "$how: FOLL_GET entries gone $(( ($(date +%s%N) - t0) / 1000000 )) ms after completion"
+		wait_pins_gone $ino $((2 * RECONCILE_MS)) "$how: FOLL_GET after completion"
 	fi
 done
 rm -f $f

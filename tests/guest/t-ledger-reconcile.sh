@@ -22,14 +22,7 @@ pin_start g hold $f --pages 8 --get
 sleep $(echo "4 * $RECONCILE_MS / 1000" | bc -l)
 expect_eq "held FOLL_GET entries after 4 periods" "$(pins_of $ino | grep -c 'gets=1 ')" 8
 pin_stop g
-t0=$(date +%s%N)
-bound=$((2 * RECONCILE_MS + 1000))	# + slack for a TCG guest
-while [ -n "$(pins_of $ino)" ]; do
-	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-	[ $ms -le $bound ] || { pins_of $ino; fail "entries left ${ms} ms after release (bound ${bound} ms)"; }
-	sleep 0.05
-done
-echo "stale entries gone $(( ($(date +%s%N) - t0) / 1000000 )) ms after release (bound ${bound} ms)"
+wait_pins_gone $ino $((2 * RECONCILE_MS)) "stale FOLL_GET after release"
 n=$(grep -c 'pin_release:.*reconciled=1' $PL_TRACEFS/trace || true)
 expect_eq "pin_release events with reconciled=1" "$n" 8
 echo 0 > $ev/enable
