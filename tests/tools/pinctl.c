@@ -116,7 +116,8 @@ static char *map_target(size_t len, int prot)
 		die(target);
 	if (create && ftruncate(fd, create))
 		die("ftruncate");
-	p = mmap(NULL, len, prot, MAP_SHARED, fd, offset * 4096);
+	/* Populated, so that GUP-fast finds the pages (else it falls back). */
+	p = mmap(NULL, len, prot, MAP_SHARED | MAP_POPULATE, fd, offset * 4096);
 	if (p == MAP_FAILED)
 		die("mmap");
 	close(fd);
