@@ -52,6 +52,13 @@ $(ROOT)/build/tools/pinctl: $(ROOT)/tests/tools/pinctl.c $(ROOT)/tests/pinholder
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -o $@ $< -Wl,-Bstatic -luring -Wl,-Bdynamic
 
+# Page-cache pin scenarios (tests/guest/t-pagecache-*.sh).
+tools: $(ROOT)/build/tools/pcpin
+
+$(ROOT)/build/tools/pcpin: $(ROOT)/tests/tools/pcpin.c $(ROOT)/tests/pinholder/pinholder_uapi.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -o $@ $<
+
 modules-all: provision
 	$(MAKE) KVER=$(K61) module
 	$(MAKE) KVER=$(K612) module

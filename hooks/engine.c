@@ -42,6 +42,7 @@
 static struct pinledger_hook *const hook_sets[] = {
 	pinledger_gup_hooks,
 	pinledger_layout_hooks,
+	pinledger_pagecache_hooks,
 };
 
 #define for_each_hook(h, i)						\
@@ -111,6 +112,9 @@ static int ftrace_hook_install(struct pinledger_hook *h, const char *name)
 
 	memset(&h->ops, 0, sizeof(h->ops));
 	h->ops.func = h->func;
+	/* Full pt_regs, whose ip the trampoline returns to (compat/ftrace.h). */
+	if (h->ipmodify)
+		h->ops.flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY;
 	if (!h->all) {
 		ret = ftrace_filter_add(h, name);
 	} else {
@@ -312,7 +316,8 @@ unsigned long pinledger_hooks_missed(struct pinledger_hook *set)
  * @m: seq_file to print into.
  * @unused: seq_file private data.
  *
- * Prints "<symbol> <ftrace|kretprobe> <state> <hits> <missed>", state
+ * Prints "<symbol> <ftrace|ftrace-ipmodify|kretprobe> <state> <hits>
+ * <missed>", state
  * being installed, absent, or unavailable (an optional hook whose function
  * this kernel does not have);
  * missed counts kretprobe instances the kernel could not allocate.
@@ -328,7 +333,8 @@ int pinledger_hooks_show(struct seq_file *m, void *unused)
 	for_each_hook(h, i)
 		seq_printf(m, "%s %s %s %lu %d\n",
 			   h->installed ? h->name : h->names[0],
-			   h->kind == PINLEDGER_HOOK_FTRACE ? "ftrace" : "kretprobe",
+			   h->kind == PINLEDGER_HOOK_KRETPROBE ? "kretprobe" :
+			   h->ipmodify ? "ftrace-ipmodify" : "ftrace",
 			   h->installed ? "installed" :
 			   h->optional ? "unavailable" : "absent", hook_hits(h),
 			   h->kind == PINLEDGER_HOOK_KRETPROBE && h->installed ?

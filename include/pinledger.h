@@ -67,6 +67,17 @@ int pinledger_hooks_show(struct seq_file *m, void *unused);
  * @evictions_deferred: unlinked DAX inodes whose eviction was deferred.
  * @evictions_completed: ... and later evicted once idle.
  * @defer_failures: busy evictions that could not be deferred (no memory).
+ * @pagecache_unmap_pinned: try_to_unmap_one() calls on pinned page-cache
+ *	folios.
+ * @pagecache_unmap_skipped: ... of those skipped (folio left mapped).
+ * @pagecache_unmap_unskippable: ... that policy skip could not skip
+ *	(memory-failure, or a caller that needs the folio unmapped).
+ * @pagecache_cleaned_pinned: page_mkclean_one() calls on folios pinned for
+ *	write.
+ * @pagecache_write_unpinned: last write pins released of folios cleaned
+ *	while pinned.
+ * @pagecache_redirtied: ... of those dirtied again (policy redirty).
+ * @pagecache_redirty_failed: ... that could not be (no memory, truncated).
  */
 struct pinledger_stats {
 	long dax_final_truncates;
@@ -87,6 +98,13 @@ struct pinledger_stats {
 	long evictions_deferred;
 	long evictions_completed;
 	long defer_failures;
+	long pagecache_unmap_pinned;
+	long pagecache_unmap_skipped;
+	long pagecache_unmap_unskippable;
+	long pagecache_cleaned_pinned;
+	long pagecache_write_unpinned;
+	long pagecache_redirtied;
+	long pagecache_redirty_failed;
 };
 
 DECLARE_PER_CPU(struct pinledger_stats, pinledger_stats);

@@ -32,6 +32,11 @@ enum pinledger_hook_kind {
  *		reported instead of failing the load.
  * @all:	FTRACE: hook every name that exists with one callback (at
  *		least one must).
+ * @ipmodify:	FTRACE: the callback may redirect the call with
+ *		pl_ftrace_redirect() (FTRACE_OPS_FL_SAVE_REGS |
+ *		FTRACE_OPS_FL_IPMODIFY).  A function takes one IPMODIFY ops
+ *		only (livepatch, another module): installing then fails
+ *		with -EBUSY.  Other hooks stay plain observers.
  * @maxactive:	KRETPROBE: concurrent instances (0: a default); a call that
  *		finds none free is missed and counted in nmissed.
  * @func:	FTRACE: the callback, a notrace function of the hook file.
@@ -49,6 +54,7 @@ struct pinledger_hook {
 	enum pinledger_hook_kind kind;
 	bool optional;
 	bool all;
+	bool ipmodify;
 	int maxactive;
 	ftrace_func_t func;
 	kretprobe_handler_t entry_handler;
@@ -64,7 +70,8 @@ struct pinledger_hook {
 
 /*
  * Table entries.  @_opts is a designated initializer for the options
- * (".optional = true", ".all = true", ".maxactive = N") or PL_HOOK_PLAIN.
+ * (".optional = true", ".all = true", ".ipmodify = true", ".maxactive = N")
+ * or PL_HOOK_PLAIN.
  */
 #define PL_HOOK_PLAIN	.optional = false
 
@@ -111,6 +118,7 @@ static __always_inline void pinledger_kretprobe_hit(struct kretprobe_instance *r
 /* One array per hook file, terminated by an entry with no names. */
 extern struct pinledger_hook pinledger_layout_hooks[];
 extern struct pinledger_hook pinledger_gup_hooks[];
+extern struct pinledger_hook pinledger_pagecache_hooks[];
 
 unsigned long pinledger_hooks_missed(struct pinledger_hook *set);
 void *pinledger_hook_enclosing(struct pinledger_hook *h);

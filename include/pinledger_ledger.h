@@ -86,5 +86,7 @@ unsigned long pinledger_ledger_bytes(void);
 void pinledger_unexplained_refs(struct folio *folio, u32 pins, u32 gets,
 				long *xpins, long *xgets);
 unsigned long pinledger_ledger_entry_size(void);
+u32 pinledger_ledger_pins(struct folio *folio, u32 *write_pins,
+			  bool mark_cleaned);
 
 #endif /* _PINLEDGER_LEDGER_H */

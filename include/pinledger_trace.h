@@ -238,6 +238,122 @@ TRACE_EVENT(eviction_completed,
 		  MINOR(__entry->dev), __entry->ino, __entry->deferred_ns)
 );
 
+/*
+ * Page-cache events (module/pagecache.c).
+ *
+ * pagecache_unmap - try_to_unmap_one() met a pinned page-cache folio.
+ * Fields: pfn, dev/ino/index (file page), address (in the VMA walked),
+ * ttu (enum ttu_flags of the caller), pins (recorded), unknown_pins (pins
+ * of unknown owners, from the refcount), action (0 allowed, 1 skipped,
+ * 2 hwpoison: memory-failure is never skipped, 3 required: the caller
+ * needs the folio unmapped).
+ */
+TRACE_EVENT(pagecache_unmap,
+	TP_PROTO(unsigned long pfn, dev_t dev, unsigned long ino,
+		 unsigned long index, unsigned long address, unsigned long ttu,
+		 u32 pins, long unknown_pins, unsigned int action),
+	TP_ARGS(pfn, dev, ino, index, address, ttu, pins, unknown_pins, action),
+	TP_STRUCT__entry(
+		__field(unsigned long, pfn)
+		__field(dev_t, dev)
+		__field(unsigned long, ino)
+		__field(unsigned long, index)
+		__field(unsigned long, address)
+		__field(unsigned long, ttu)
+		__field(u32, pins)
+		__field(long, unknown_pins)
+		__field(unsigned int, action)
+	),
+	TP_fast_assign(
+		__entry->pfn = pfn;
+		__entry->dev = dev;
+		__entry->ino = ino;
+		__entry->index = index;
+		__entry->address = address;
+		__entry->ttu = ttu;
+		__entry->pins = pins;
+		__entry->unknown_pins = unknown_pins;
+		__entry->action = action;
+	),
+	TP_printk("pfn=0x%lx dev=%d:%d ino=%lu index=%lu address=0x%lx ttu=0x%lx pins=%u unknown_pins=%ld action=%s",
+		  __entry->pfn, MAJOR(__entry->dev), MINOR(__entry->dev),
+		  __entry->ino, __entry->index, __entry->address, __entry->ttu,
+		  __entry->pins, __entry->unknown_pins,
+		  __print_symbolic(__entry->action, { 0, "allowed" },
+				   { 1, "skipped" }, { 2, "hwpoison" },
+				   { 3, "required" }))
+);
+
+/*
+ * pagecache_mkclean - page_mkclean_one() write-protects a folio pinned for
+ * write (or pinned by unknown owners, who may write).  Fields: pfn,
+ * dev/ino/index, address, write_pins (recorded FOLL_WRITE pins),
+ * unknown_pins, policy (0 report, 1 redirty).
+ */
+TRACE_EVENT(pagecache_mkclean,
+	TP_PROTO(unsigned long pfn, dev_t dev, unsigned long ino,
+		 unsigned long index, unsigned long address, u32 write_pins,
+		 long unknown_pins, unsigned int policy),
+	TP_ARGS(pfn, dev, ino, index, address, write_pins, unknown_pins, policy),
+	TP_STRUCT__entry(
+		__field(unsigned long, pfn)
+		__field(dev_t, dev)
+		__field(unsigned long, ino)
+		__field(unsigned long, index)
+		__field(unsigned long, address)
+		__field(u32, write_pins)
+		__field(long, unknown_pins)
+		__field(unsigned int, policy)
+	),
+	TP_fast_assign(
+		__entry->pfn = pfn;
+		__entry->dev = dev;
+		__entry->ino = ino;
+		__entry->index = index;
+		__entry->address = address;
+		__entry->write_pins = write_pins;
+		__entry->unknown_pins = unknown_pins;
+		__entry->policy = policy;
+	),
+	TP_printk("pfn=0x%lx dev=%d:%d ino=%lu index=%lu address=0x%lx write_pins=%u unknown_pins=%ld policy=%s",
+		  __entry->pfn, MAJOR(__entry->dev), MINOR(__entry->dev),
+		  __entry->ino, __entry->index, __entry->address,
+		  __entry->write_pins, __entry->unknown_pins,
+		  __print_symbolic(__entry->policy, { 0, "report" },
+				   { 1, "redirty" }))
+);
+
+/*
+ * pagecache_redirty - the last write pin of a folio cleaned while pinned
+ * went.  action: 0 reported (policy report), 1 queued, 2 dirtied (by the
+ * worker), 3 gone (truncated before the worker ran), 4 nomem.
+ */
+TRACE_EVENT(pagecache_redirty,
+	TP_PROTO(unsigned long pfn, dev_t dev, unsigned long ino,
+		 unsigned long index, unsigned int action),
+	TP_ARGS(pfn, dev, ino, index, action),
+	TP_STRUCT__entry(
+		__field(unsigned long, pfn)
+		__field(dev_t, dev)
+		__field(unsigned long, ino)
+		__field(unsigned long, index)
+		__field(unsigned int, action)
+	),
+	TP_fast_assign(
+		__entry->pfn = pfn;
+		__entry->dev = dev;
+		__entry->ino = ino;
+		__entry->index = index;
+		__entry->action = action;
+	),
+	TP_printk("pfn=0x%lx dev=%d:%d ino=%lu index=%lu action=%s",
+		  __entry->pfn, MAJOR(__entry->dev), MINOR(__entry->dev),
+		  __entry->ino, __entry->index,
+		  __print_symbolic(__entry->action, { 0, "reported" },
+				   { 1, "queued" }, { 2, "dirtied" },
+				   { 3, "gone" }, { 4, "nomem" }))
+);
+
 #endif /* _PINLEDGER_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

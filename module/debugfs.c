@@ -32,6 +32,10 @@ static const struct {
 	C(reconciled), C(owner_alloc_failures), C(live_pages),
 	C(layout_refused), C(revoke_signals), C(evictions_deferred),
 	C(evictions_completed), C(defer_failures),
+	C(pagecache_unmap_pinned), C(pagecache_unmap_skipped),
+	C(pagecache_unmap_unskippable), C(pagecache_cleaned_pinned),
+	C(pagecache_write_unpinned), C(pagecache_redirtied),
+	C(pagecache_redirty_failed),
 };
 #undef C
 

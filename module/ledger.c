@@ -24,6 +24,11 @@
  * never drops a reference that is still held; transient extra references
  * only delay it.
  *
+ * An entry whose folio writeback write-protected while it was pinned for
+ * write carries OWNER_CLEANED (in the low bits of its owner word, so the
+ * entry stays 40 bytes) until its last write pin goes; that release is
+ * handed to module/pagecache.c, which may dirty the folio again.
+ *
  * Allocation never sleeps (GFP_NOWAIT).  A reference that cannot be
  * recorded is counted in "untracked"; whoever asks whether a page is
  * pinned must also look at the page's refcount (pinledger_page_busy()),
@@ -51,6 +56,7 @@
 #include <linux/fs.h>
 #include "pinledger.h"
 #include "pinledger_ledger.h"
+#include "pinledger_pagecache.h"
 #include "pinledger_trace.h"
 #include "compat/gup.h"
 
@@ -66,6 +72,7 @@ MODULE_PARM_DESC(reconcile_ms,
 
 #define LEDGER_LOCKS		1024
 #define OWNER_SET		0x1UL	/* pl_page.owner points to a struct pl_set */
+#define OWNER_CLEANED		0x2UL	/* written back while pinned for write */
 #define OWNER_MASK		(~0x7UL)
 
 /* One pinned folio.  40 bytes: keep it that way (P4: <= 48 bytes a page). */
@@ -216,7 +223,8 @@ static struct pinledger_owner *entry_add_owner(struct pl_page *e,
 		set->cap = 4;
 		/* The existing owner holds everything counted so far. */
 		set->e[0] = (struct pl_set_ent){ one, e->pins, e->gets };
-		e->owner = (unsigned long)set | OWNER_SET;
+		e->owner = (unsigned long)set | OWNER_SET |
+			   (e->owner & OWNER_CLEANED);
 		pinledger_add(ledger_bytes, struct_size(set, e, 4));
 	}
 	for (i = 0; i < set->n; i++) {
@@ -236,7 +244,8 @@ static struct pinledger_owner *entry_add_owner(struct pl_page *e,
 		pinledger_add(ledger_bytes, struct_size(set, e, set->cap));
 		kfree(set);
 		set = grown;
-		e->owner = (unsigned long)set | OWNER_SET;
+		e->owner = (unsigned long)set | OWNER_SET |
+			   (e->owner & OWNER_CLEANED);
 	}
 	i = set->n++;
 	set->e[i] = (struct pl_set_ent){ o, 0, 0 };
@@ -352,6 +361,21 @@ void pinledger_ledger_acquire(struct page **pages, long nr,
 		owner_put(o, 1);
 }
 
+/* FOLL_PIN references on @e taken with FOLL_WRITE.  Lock held. */
+static u32 entry_write_pins(struct pl_page *e)
+{
+	struct pinledger_owner *one = single_owner(e);
+	struct pl_set *set = owner_set(e);
+	u32 i, n = 0;
+
+	if (one)
+		return (one->flags & PL_F_WRITE) ? e->pins : 0;
+	for (i = 0; set && i < set->n; i++)
+		if (set->e[i].o->flags & PL_F_WRITE)
+			n += set->e[i].pins;
+	return n;
+}
+
 /* Take @n references of kind @pin off @e's owners.  Lock held. */
 static struct pinledger_owner *entry_drop_owners(struct pl_page *e, u32 n,
 						 bool pin, u64 *start_ns,
@@ -431,9 +455,12 @@ static void entry_free(struct pl_page *e, struct pl_page **link)
 
 /*
  * Drop @refs references of kind @pin from the entry of @pfn.  Returns
- * how many were recorded (the rest were never in the ledger).
+ * how many were recorded (the rest were never in the ledger).  *@cleaned
+ * (if given) is set when this dropped the last write pin of an entry
+ * marked "cleaned while pinned".
  */
-static u32 drop(unsigned long pfn, u32 refs, bool pin, bool reconciled)
+static u32 drop(unsigned long pfn, u32 refs, bool pin, bool reconciled,
+		bool *cleaned)
 {
 	unsigned long b = bucket_of(pfn), flags, callsite = 0;
 	struct pinledger_owner *o;
@@ -462,6 +489,11 @@ static u32 drop(unsigned long pfn, u32 refs, bool pin, bool reconciled)
 				index = e->index;
 			}
 		}
+		if ((e->owner & OWNER_CLEANED) && !entry_write_pins(e)) {
+			e->owner &= ~OWNER_CLEANED;
+			if (cleaned)
+				*cleaned = true;
+		}
 		if (!e->pins && !e->gets) {
 			/* Owners were put above; only the set remains. */
 			struct pl_set *set = owner_set(e);
@@ -487,18 +519,25 @@ static u32 drop(unsigned long pfn, u32 refs, bool pin, bool reconciled)
  * @refs:	references released (unscaled: pins, not refcount units).
  * @pin:	FOLL_PIN references, else FOLL_GET.
  *
+ * Releasing the last write pin of a folio written back while pinned
+ * (pinledger_ledger_pins()) hands it to the page-cache redirty policy.
+ *
  * Context: any but NMI, including hard IRQ (bio completion); does not
- * sleep.  Takes a ledger lock.
+ * sleep.  Takes a ledger lock.  The references are still held.
  */
 void pinledger_ledger_release(struct page *page, int refs, bool pin)
 {
+	bool cleaned = false;
 	struct folio *folio;
 	u32 n;
 
 	if (!READ_ONCE(ledger_live) || refs <= 0 || is_zero_page(page))
 		return;
 	folio = page_folio(page);
-	n = drop(folio_pfn(folio), refs, pin, false);
+	n = drop(folio_pfn(folio), refs, pin, false, &cleaned);
+	/* The caller still holds the references being released. */
+	if (cleaned)
+		pinledger_pagecache_write_unpinned(folio);
 	if (pin)
 		pinledger_add(released_pins, n);
 	else
@@ -596,7 +635,8 @@ static void reconcile_bucket(unsigned long b)
 	}
 	spin_unlock_irqrestore(lock_of(b), flags);
 	for (i = 0; i < nstale; i++)
-		pinledger_add(reconciled, drop(stale_pfn[i], stale_n[i], false, true));
+		pinledger_add(reconciled, drop(stale_pfn[i], stale_n[i], false, true,
+					       NULL));
 }
 
 static void reconcile_fn(struct work_struct *work)
@@ -720,6 +760,43 @@ bool pinledger_ledger_lookup(unsigned long pfn, struct pinledger_snap *snap)
 		snapshot(e, snap);
 	spin_unlock_irqrestore(lock_of(b), flags);
 	return e != NULL;
+}
+
+/**
+ * pinledger_ledger_pins - FOLL_PIN references the ledger has on a folio.
+ * @folio:	the folio.
+ * @write_pins:	receives how many of them were taken with FOLL_WRITE
+ *		(may be NULL).
+ * @mark_cleaned: if the folio has write pins, mark its entry "cleaned
+ *		while pinned": releasing the last write pin then calls
+ *		pinledger_pagecache_write_unpinned().
+ *
+ * Context: any but NMI; does not sleep.  Takes a ledger lock (a leaf:
+ * callers may hold the folio lock, i_mmap_rwsem and the PTE lock).
+ * Return: recorded pins (0 if the folio has no entry).
+ */
+u32 pinledger_ledger_pins(struct folio *folio, u32 *write_pins,
+			  bool mark_cleaned)
+{
+	unsigned long pfn = folio_pfn(folio), b = bucket_of(pfn), flags;
+	struct pl_page *e;
+	u32 pins = 0, w = 0;
+
+	if (!READ_ONCE(ledger_live))
+		goto out;
+	spin_lock_irqsave(lock_of(b), flags);
+	e = find(b, pfn, NULL);
+	if (e) {
+		pins = e->pins;
+		w = entry_write_pins(e);
+		if (w && mark_cleaned)
+			e->owner |= OWNER_CLEANED;
+	}
+	spin_unlock_irqrestore(lock_of(b), flags);
+out:
+	if (write_pins)
+		*write_pins = w;
+	return pins;
 }
 
 /**

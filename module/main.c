@@ -4,8 +4,9 @@
  *
  * pinledger keeps a ledger of get_user_pages()/pin_user_pages() references
  * and makes layout changes of DAX files wait for the pins in their range.
- * Init order: ledger, guard, debugfs, sysfs, hooks; exit undoes it in reverse,
- * hooks first, so no callback can reach state that is being torn down.
+ * Init order: ledger, guard, page-cache worker, debugfs, sysfs, hooks; exit
+ * undoes it in reverse, hooks first, so no callback can reach state that
+ * is being torn down.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,6 +15,7 @@
 #include "pinledger.h"
 #include "pinledger_ledger.h"
 #include "pinledger_guard.h"
+#include "pinledger_pagecache.h"
 #include "pinledger_config.h"
 
 DEFINE_PER_CPU(struct pinledger_stats, pinledger_stats);
@@ -80,9 +82,12 @@ static int __init pinledger_init(void)
 	ret = pinledger_guard_init();
 	if (ret)
 		goto err_ledger;
-	ret = pinledger_debugfs_init();
+	ret = pinledger_pagecache_init();
 	if (ret)
 		goto err_guard;
+	ret = pinledger_debugfs_init();
+	if (ret)
+		goto err_pagecache;
 	ret = pinledger_sysfs_init();
 	if (ret)
 		goto err_debugfs;
@@ -97,6 +102,8 @@ err_sysfs:
 	pinledger_sysfs_exit();
 err_debugfs:
 	pinledger_debugfs_exit();
+err_pagecache:
+	pinledger_pagecache_exit();
 err_guard:
 	pinledger_guard_exit();
 err_ledger:
@@ -109,6 +116,7 @@ static void __exit pinledger_exit(void)
 	pinledger_hooks_remove();
 	pinledger_sysfs_exit();
 	pinledger_debugfs_exit();
+	pinledger_pagecache_exit();
 	pinledger_guard_exit();
 	pinledger_ledger_exit();
 	pr_info("unloaded\n");

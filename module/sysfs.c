@@ -11,6 +11,7 @@
 #include "pinledger.h"
 #include "pinledger_ledger.h"
 #include "pinledger_hooks.h"
+#include "pinledger_pagecache.h"
 
 static struct kobject *pinledger_kobj;
 extern const struct attribute_group pinledger_policy_group;
@@ -20,6 +21,9 @@ enum counter_id {
 	CNT_LIVE_PAGES, CNT_LIVE_PINS, CNT_LIVE_GETS, CNT_ACQUIRED_PINS,
 	CNT_ACQUIRED_GETS, CNT_RELEASED_PINS, CNT_RELEASED_GETS, CNT_UNTRACKED,
 	CNT_MISSED_CALLS, CNT_UNMATCHED, CNT_RECONCILED, CNT_LEDGER_BYTES,
+	CNT_PC_UNMAP_PINNED, CNT_PC_UNMAP_SKIPPED, CNT_PC_UNMAP_UNSKIPPABLE,
+	CNT_PC_CLEANED_PINNED, CNT_PC_WRITE_UNPINNED, CNT_PC_REDIRTIED,
+	CNT_PC_REDIRTY_FAILED,
 };
 
 struct counter_attr {
@@ -45,6 +49,14 @@ static long counter_value(enum counter_id id)
 	case CNT_UNMATCHED:	return pinledger_stat(unmatched_releases);
 	case CNT_RECONCILED:	return pinledger_stat(reconciled);
 	case CNT_LEDGER_BYTES:	return pinledger_ledger_bytes();
+	case CNT_PC_UNMAP_PINNED: return pinledger_stat(pagecache_unmap_pinned);
+	case CNT_PC_UNMAP_SKIPPED: return pinledger_stat(pagecache_unmap_skipped);
+	case CNT_PC_UNMAP_UNSKIPPABLE:
+		return pinledger_stat(pagecache_unmap_unskippable);
+	case CNT_PC_CLEANED_PINNED: return pinledger_stat(pagecache_cleaned_pinned);
+	case CNT_PC_WRITE_UNPINNED: return pinledger_stat(pagecache_write_unpinned);
+	case CNT_PC_REDIRTIED:	return pinledger_stat(pagecache_redirtied);
+	case CNT_PC_REDIRTY_FAILED: return pinledger_stat(pagecache_redirty_failed);
 	}
 	return 0;
 }
@@ -72,6 +84,13 @@ COUNTER(missed_calls, CNT_MISSED_CALLS);
 COUNTER(unmatched_releases, CNT_UNMATCHED);
 COUNTER(reconciled, CNT_RECONCILED);
 COUNTER(ledger_bytes, CNT_LEDGER_BYTES);
+COUNTER(pagecache_unmap_pinned, CNT_PC_UNMAP_PINNED);
+COUNTER(pagecache_unmap_skipped, CNT_PC_UNMAP_SKIPPED);
+COUNTER(pagecache_unmap_unskippable, CNT_PC_UNMAP_UNSKIPPABLE);
+COUNTER(pagecache_cleaned_pinned, CNT_PC_CLEANED_PINNED);
+COUNTER(pagecache_write_unpinned, CNT_PC_WRITE_UNPINNED);
+COUNTER(pagecache_redirtied, CNT_PC_REDIRTIED);
+COUNTER(pagecache_redirty_failed, CNT_PC_REDIRTY_FAILED);
 
 static struct attribute *counter_attrs[] = {
 	&live_pages_attr.attr.attr, &live_pins_attr.attr.attr,
@@ -80,6 +99,13 @@ static struct attribute *counter_attrs[] = {
 	&released_gets_attr.attr.attr, &untracked_attr.attr.attr,
 	&missed_calls_attr.attr.attr, &unmatched_releases_attr.attr.attr,
 	&reconciled_attr.attr.attr, &ledger_bytes_attr.attr.attr,
+	&pagecache_unmap_pinned_attr.attr.attr,
+	&pagecache_unmap_skipped_attr.attr.attr,
+	&pagecache_unmap_unskippable_attr.attr.attr,
+	&pagecache_cleaned_pinned_attr.attr.attr,
+	&pagecache_write_unpinned_attr.attr.attr,
+	&pagecache_redirtied_attr.attr.attr,
+	&pagecache_redirty_failed_attr.attr.attr,
 	NULL,
 };
 
@@ -134,8 +160,13 @@ int pinledger_sysfs_init(void)
 	ret = sysfs_create_group(pinledger_kobj, &pinledger_policy_group);
 	if (ret)
 		goto err_counters;
+	ret = sysfs_create_group(pinledger_kobj, &pinledger_pagecache_group);
+	if (ret)
+		goto err_policy;
 	return 0;
 
+err_policy:
+	sysfs_remove_group(pinledger_kobj, &pinledger_policy_group);
 err_counters:
 	sysfs_remove_group(pinledger_kobj, &counter_group);
 err_group:
@@ -155,6 +186,7 @@ void pinledger_sysfs_exit(void)
 {
 	if (!pinledger_kobj)
 		return;
+	sysfs_remove_group(pinledger_kobj, &pinledger_pagecache_group);
 	sysfs_remove_group(pinledger_kobj, &pinledger_policy_group);
 	sysfs_remove_group(pinledger_kobj, &counter_group);
 	sysfs_remove_group(pinledger_kobj, &pinledger_group);
