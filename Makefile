@@ -7,6 +7,7 @@
 #   make modules-all        ... for both stock Debian kernels of the test rig
 #   make demo               boot a stock kernel with pmem and show pinledger
 #   make check              provision, build, run every test on both kernels
+#   make bench              measure pinledger against the stock kernels
 #   make provision          fetch kernels and host tools (idempotent)
 #   make clean
 
@@ -21,7 +22,7 @@ VERSION  := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(ROOT)/dkms.conf)
 -include $(CACHE)/kernels.env
 
 .PHONY: all module modules-all pinholder tools provision check check-host \
-	demo clean install dkms-test
+	demo bench clean install dkms-test
 
 all: module
 
@@ -46,7 +47,7 @@ pinholder: $(BUILD)/pinledger_config.h
 	$(MAKE) -C $(KDIR) M=$(BUILD)/pinholder PINLEDGER_CONFIG=$(BUILD) modules
 
 # Userspace test tools, run inside the guests (same Debian userland).
-tools: $(ROOT)/build/tools/pinctl
+tools: $(ROOT)/build/tools/pinctl $(ROOT)/build/tools/plbench
 
 $(ROOT)/build/tools/pinctl: $(ROOT)/tests/tools/pinctl.c $(ROOT)/tests/pinholder/pinholder_uapi.h
 	@mkdir -p $(dir $@)
@@ -58,6 +59,10 @@ tools: $(ROOT)/build/tools/pcpin
 $(ROOT)/build/tools/pcpin: $(ROOT)/tests/tools/pcpin.c $(ROOT)/tests/pinholder/pinholder_uapi.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -o $@ $<
+
+$(ROOT)/build/tools/plbench: $(ROOT)/tests/tools/plbench.c $(ROOT)/tests/pinholder/pinholder_uapi.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -static -o $@ $<
 
 modules-all: provision
 	$(MAKE) KVER=$(K61) module
@@ -74,6 +79,9 @@ check-host:
 
 demo:
 	@$(ROOT)/scripts/demo.sh
+
+bench:
+	@$(ROOT)/scripts/bench.sh
 
 dkms-test:
 	@$(ROOT)/tests/host/dkms.sh

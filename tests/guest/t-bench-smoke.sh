@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# t-bench-smoke.sh - "make bench" still runs: scripts/bench-guest.sh
+# --smoke (tiny sizes, one repetition) yields every figure, with a
+# numeric, positive sample for each phase it measures.  No timing is
+# asserted: benchmarks are not tests.
+. "$(dirname "$0")/lib.sh"
+
+out=/tmp/bench-smoke.out
+trap 'rmmod null_blk 2>/dev/null || true; rm -f /mnt/ext4dax/plbench-* /mnt/xfsdax/plbench-*' EXIT
+"$PL_ROOT/scripts/bench-guest.sh" --smoke > "$out" || fail "bench-guest.sh --smoke failed"
+cat "$out"
+
+# want FIG VARIANT PHASE: one sample line with a number > 0.
+want() {
+	local v
+	v=$(awk -F'\t' -v f="$1" -v var="$2" -v p="$3" \
+		'$1 == "S" && NF == 7 && $2 == f && $3 == var && $4 == p { print $6; exit }' "$out")
+	[ -n "$v" ] || fail "no sample for $1 $2 $3"
+	echo "$v" | grep -qE '^[0-9]+(\.[0-9]+)?$' || fail "$1 $2 $3: not a number: '$v'"
+	[ "$(echo "$v > 0" | bc)" = 1 ] || fail "$1 $2 $3: not positive: $v"
+}
+
+for phase in stock module; do
+	for v in pin-anon get-anon pin-anon-thp pin-dax get-dax; do
+		want P1 "$v" $phase
+	done
+	want P2 psync $phase
+	want P2 io_uring $phase
+	want P3 ext4-10 $phase
+	want P3 ext4-100 $phase
+	want P3 xfs-10 $phase
+	want P6 live-1024 $phase
+	want P6 live-4096 $phase
+	want P4 memfree-drop $phase
+done
+want P4 counter module
+want P4 slab module
+want P4 memfree module
+want P5 unpin-to-return module
+want P5 unpin-to-layout_end module
+bad=$(grep -cvE '^(S	[^	]+	[^	]+	(stock|module)	[0-9]+	[-0-9.]+	[^	]+)$' "$out" || true)
+[ "$bad" -eq 0 ] || fail "$bad malformed lines on stdout"
+[ ! -d /sys/module/pinledger ] || fail "pinledger left loaded"
+echo "all figures produced"
