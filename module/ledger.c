@@ -199,13 +199,13 @@ static bool page_file(struct folio *folio, dev_t *dev, unsigned long *ino,
 }
 
 /*
- * Credit one reference of kind @pin on entry @e to @o.  Lock held.
+ * Credit @n references of kind @pin on entry @e to @o.  Lock held.
  * Returns the owner credited: @o, or, when the owner set cannot grow, an
  * owner already on the entry (the page total stays exact either way).
  */
 static struct pinledger_owner *entry_add_owner(struct pl_page *e,
 					       struct pinledger_owner *o,
-					       bool pin)
+					       bool pin, u32 n)
 {
 	struct pinledger_owner *one = single_owner(e);
 	struct pl_set *set = owner_set(e), *grown;
@@ -251,18 +251,19 @@ static struct pinledger_owner *entry_add_owner(struct pl_page *e,
 	set->e[i] = (struct pl_set_ent){ o, 0, 0 };
 credit:
 	if (pin)
-		set->e[i].pins++;
+		set->e[i].pins += n;
 	else
-		set->e[i].gets++;
+		set->e[i].gets += n;
 	return set->e[i].o;
 }
 
 /*
- * Record one reference on @folio for @o.  Returns false when it could not
- * be recorded (allocation failure); the caller counts it as untracked.
+ * Record @n references on @folio for @o.  Returns false when they could
+ * not be recorded (allocation failure); the caller counts them as
+ * untracked.
  */
 static bool record(struct folio *folio, pgoff_t index,
-		   struct pinledger_owner *o, bool pin)
+		   struct pinledger_owner *o, bool pin, u32 n)
 {
 	unsigned long pfn = folio_pfn(folio), b = bucket_of(pfn), flags;
 	struct pl_page *e;
@@ -282,13 +283,13 @@ static bool record(struct folio *folio, pgoff_t index,
 		pinledger_add(ledger_bytes, sizeof(*e));
 		pinledger_inc(live_pages);
 	} else {
-		o = entry_add_owner(e, o, pin);
+		o = entry_add_owner(e, o, pin, n);
 	}
-	atomic_inc(&o->refs);
+	atomic_add(n, &o->refs);
 	if (pin)
-		e->pins++;
+		e->pins += n;
 	else
-		e->gets++;
+		e->gets += n;
 	spin_unlock_irqrestore(lock_of(b), flags);
 	return true;
 }
@@ -302,6 +303,8 @@ static bool record(struct folio *folio, pgoff_t index,
  * @callsite:	the caller of the GUP entry point.
  *
  * One reference per page, attributed to one owner record per file.
+ * Consecutive pages of one folio (a THP, a PMD-mapped DAX extent) are
+ * recorded in one step: the cost is per folio, not per page.
  *
  * Context: kretprobe/ftrace handler or process context; IRQs may be
  * disabled; does not sleep.  Takes ledger locks.
@@ -311,7 +314,7 @@ void pinledger_ledger_acquire(struct page **pages, long nr,
 {
 	bool pin = gup_flags & PL_FOLL_PIN;
 	struct pinledger_owner *o = NULL;
-	u32 flags;
+	u32 flags, n, k;
 	long i;
 
 	if (!READ_ONCE(ledger_live))
@@ -328,33 +331,39 @@ void pinledger_ledger_acquire(struct page **pages, long nr,
 		flags |= PL_F_WRITE;
 
 	rcu_read_lock();
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < nr; i += n) {
 		struct page *page = pages[i];
 		struct folio *folio;
 		unsigned long ino = 0;
 		pgoff_t index = 0;
 		dev_t dev = 0;
 
+		n = 1;
 		/* The kernel keeps no pin on the shared zero page either. */
 		if (!page || is_zero_page(page))
 			continue;
 		folio = page_folio(page);
+		while (i + n < nr && pages[i + n] &&
+		       page_folio(pages[i + n]) == folio)
+			n++;
 		page_file(folio, &dev, &ino, &index);
 		if (!o || o->dev != dev || o->ino != ino) {
 			if (o)
 				owner_put(o, 1);
 			o = owner_new(flags, callsite, dev, ino);
 		}
-		if (!o || !record(folio, index, o, pin)) {
-			pinledger_inc(untracked);
+		if (!o || !record(folio, index, o, pin, n)) {
+			pinledger_add(untracked, n);
 			continue;
 		}
 		if (pin)
-			pinledger_inc(acquired_pins);
+			pinledger_add(acquired_pins, n);
 		else
-			pinledger_inc(acquired_gets);
-		trace_pin_acquire(folio_pfn(folio), dev, ino, index, o->tgid,
-				  flags, callsite);
+			pinledger_add(acquired_gets, n);
+		if (trace_pin_acquire_enabled())
+			for (k = 0; k < n; k++)
+				trace_pin_acquire(folio_pfn(folio), dev, ino,
+						  index, o->tgid, flags, callsite);
 	}
 	rcu_read_unlock();
 	if (o)
@@ -506,7 +515,8 @@ static u32 drop(unsigned long pfn, u32 refs, bool pin, bool reconciled,
 		}
 	}
 	spin_unlock_irqrestore(lock_of(b), flags);
-	if (n)
+	/* The lifetime costs a clock read: only when someone traces. */
+	if (n && trace_pin_release_enabled())
 		trace_pin_release(pfn, dev, ino, index, tgid,
 				  (pin ? PL_F_PIN : PL_F_GET), callsite,
 				  ktime_get_ns() - start_ns, reconciled);
