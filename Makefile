@@ -51,7 +51,11 @@ tools: $(ROOT)/build/tools/pinctl $(ROOT)/build/tools/plbench
 
 $(ROOT)/build/tools/pinctl: $(ROOT)/tests/tools/pinctl.c $(ROOT)/tests/pinholder/pinholder_uapi.h
 	@mkdir -p $(dir $@)
-	$(CC) -O2 -Wall -Wextra -o $@ $< -Wl,-Bstatic -luring -Wl,-Bdynamic
+	$(CC) -O2 -Wall -Wextra -o $@ $< -Wl,-Bstatic -luring -Wl,-Bdynamic -lpthread
+
+$(ROOT)/build/tools/plbench: $(ROOT)/tests/tools/plbench.c $(ROOT)/tests/pinholder/pinholder_uapi.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -static -o $@ $<
 
 # Page-cache pin scenarios (tests/guest/t-pagecache-*.sh).
 tools: $(ROOT)/build/tools/pcpin
@@ -59,10 +63,6 @@ tools: $(ROOT)/build/tools/pcpin
 $(ROOT)/build/tools/pcpin: $(ROOT)/tests/tools/pcpin.c $(ROOT)/tests/pinholder/pinholder_uapi.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -o $@ $<
-
-$(ROOT)/build/tools/plbench: $(ROOT)/tests/tools/plbench.c $(ROOT)/tests/pinholder/pinholder_uapi.h
-	@mkdir -p $(dir $@)
-	$(CC) -O2 -Wall -Wextra -static -o $@ $<
 
 modules-all: provision
 	$(MAKE) KVER=$(K61) module

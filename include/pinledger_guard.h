@@ -38,6 +38,11 @@ enum pinledger_outcome {
  * @first:	first page index of the range.
  * @last:	last page index of the range.
  * @ticket:	page the filesystem waits on (refcount 2 while @armed).
+ * @watch:	entry on the wait queue of a busy page's refcount, woken by
+ *		the wake_up_var() that follows its drop to idle (@watch_var
+ *		the refcount's address, @watch_wq its queue; NULL if none).
+ * @watch_var:	the watched refcount.
+ * @watch_wq:	its wait queue.
  * @timer:	wait timeout (@timer_set).
  * @start_ns:	when pins were first met.
  * @cred:	caller's credentials, for revoke permission checks.
@@ -61,6 +66,9 @@ struct pinledger_waiter {
 	pgoff_t first;
 	pgoff_t last;
 	struct page *ticket;
+	struct wait_queue_entry watch;
+	void *watch_var;
+	struct wait_queue_head *watch_wq;
 	struct timer_list timer;
 	u64 start_ns;
 	const struct cred *cred;

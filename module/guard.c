@@ -16,9 +16,14 @@
  *
  *   wait	the filesystem is handed a *ticket*: a page of ours with
  *		refcount 2, which it waits on natively (interruptibly, with
- *		its invalidate_lock dropped).  A release of any fsdax page
- *		queues kick_work, which drops the ticket to 1 and wakes the
- *		waiter once the range is idle; the filesystem then asks again.
+ *		its invalidate_lock dropped).  kick_work rescans the range;
+ *		while it is busy, the waiter watches the first busy page's
+ *		refcount wait queue, which the kernel wakes (wake_up_var())
+ *		right after that page's last extra reference is dropped, in
+ *		every fsdax put path; that queues kick_work again.  Releases
+ *		seen by the GUP hooks queue it too.  Once the range is idle,
+ *		kick_work drops the ticket to 1 and wakes the filesystem,
+ *		which asks again.  A once-a-second recheck is the safety net.
  *		A timeout, if set, fails the change with ETIMEDOUT; a waiter
  *		that holds a pin in the range itself fails with EDEADLK.
  *   revoke	as wait, after signalling the owners the caller may signal
@@ -45,7 +50,9 @@
  * disabled, under i_rwsem and invalidate_lock of the inode), from release
  * hooks in any context including hard IRQ, and from workers.  It is a
  * leaf: nothing is taken under it but the ledger locks (via lookups) and
- * the slab allocator.
+ * the slab allocator and, to watch busy pages, the kernel's hashed var
+ * wait queue locks (guard_lock -> wait_queue_head.lock; the wake callback
+ * only queues work, it never takes guard_lock).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -76,7 +83,14 @@ static DEFINE_SPINLOCK(guard_lock);
 static LIST_HEAD(waiters);
 static LIST_HEAD(deferred);
 static atomic_t guard_active = ATOMIC_INIT(0);	/* waiters + deferrals */
-static struct workqueue_struct *guard_wq;
+static struct workqueue_struct *guard_wq;	/* recheck, revoke, deferrals */
+/*
+ * kick_work only: per-CPU and high priority, so that the rescan after a
+ * release runs right away on the releasing CPU instead of waiting for a
+ * busy CPU's next tick (the release -> resume latency of a blocked
+ * layout change is mostly this hop).
+ */
+static struct workqueue_struct *kick_wq;
 static struct work_struct kick_work;
 static struct delayed_work recheck_work;
 static struct delayed_work revoke_work;
@@ -164,8 +178,60 @@ static unsigned int policy_of(struct inode *inode)
 	return pinledger_fs_policy(inode->i_sb->s_dev);
 }
 
+/*
+ * Wake callback on a busy page's refcount wait queue.  Called by
+ * wake_up_var() with the queue's lock held, in any context (bio
+ * completion IRQs included): only queue the rescan.
+ */
+static int watch_wake(struct wait_queue_entry *wq, unsigned int mode,
+		      int sync, void *arg)
+{
+	struct pinledger_waiter *w = container_of(wq, struct pinledger_waiter, watch);
+	struct wait_bit_key *key = arg;
+
+	/* The queue is hashed: other variables' wake-ups come here too. */
+	if (key && key->flags != w->watch_var)
+		return 0;
+	queue_work(kick_wq, &kick_work);
+	return 0;
+}
+
+/* Stop watching.  guard_lock held. */
+static void unwatch(struct pinledger_waiter *w)
+{
+	if (w->watch_wq) {
+		remove_wait_queue(w->watch_wq, &w->watch);
+		w->watch_wq = NULL;
+		w->watch_var = NULL;
+	}
+}
+
+/*
+ * Watch busy page @pfn for its drop to idle.  guard_lock held.  A drop
+ * that happened before the entry was queued is seen by the re-read that
+ * follows (the full barrier pairs with the one in the refcount drop that
+ * precedes wake_up_var()'s waitqueue_active() check).
+ */
+static void watch_page(struct pinledger_waiter *w, unsigned long pfn)
+{
+	struct page *page = pfn_to_page(pfn);
+	void *var = &page->_refcount;
+
+	if (w->watch_var != var) {
+		unwatch(w);
+		init_waitqueue_func_entry(&w->watch, watch_wake);
+		w->watch_var = var;
+		w->watch_wq = __var_waitqueue(var);
+		add_wait_queue(w->watch_wq, &w->watch);
+	}
+	smp_mb();
+	if (page_ref_count(page) <= 1)
+		queue_work(kick_wq, &kick_work);
+}
+
 static void ticket_kick(struct pinledger_waiter *w)
 {
+	unwatch(w);
 	if (w->armed) {
 		w->armed = false;
 		page_ref_dec(w->ticket);
@@ -186,14 +252,13 @@ static void waiter_timeout(struct timer_list *t)
 
 /*
  * Kick waiters whose range went idle.  Releases call this through
- * kick_work right after dropping a reference; a release seen just before
- * its refcount drop is caught by the short re-check that follows.
+ * kick_work at entry, before the refcount drops; a busy range is then
+ * watched (watch_page()), so the drop itself queues the next rescan.
  */
 static void kick_fn(struct work_struct *work)
 {
 	struct pinledger_waiter *w;
 	unsigned long flags;
-	bool still_busy = false;
 	struct busy b;
 
 	spin_lock_irqsave(&guard_lock, flags);
@@ -201,14 +266,12 @@ static void kick_fn(struct work_struct *work)
 		if (!w->armed)
 			continue;
 		if (mapping_busy(w->mapping, w->first, w->last, &b, false)) {
-			still_busy = true;
+			watch_page(w, b.pfn);
 			continue;
 		}
 		ticket_kick(w);
 	}
 	spin_unlock_irqrestore(&guard_lock, flags);
-	if (still_busy)
-		mod_delayed_work(guard_wq, &recheck_work, 1);
 }
 
 static void complete_deferrals(void);
@@ -232,7 +295,7 @@ void pinledger_guard_released(struct page *page)
 {
 	if (!atomic_read(&guard_active) || !READ_ONCE(guard_live))
 		return;
-	queue_work(guard_wq, &kick_work);
+	queue_work(kick_wq, &kick_work);
 	mod_delayed_work(guard_wq, &recheck_work, 1);
 }
 
@@ -404,7 +467,7 @@ struct page *pinledger_guard_busy(struct pinledger_waiter *w,
 	}
 	spin_unlock_irqrestore(&guard_lock, flags);
 	/* A release may have landed before the ticket was armed. */
-	queue_work(guard_wq, &kick_work);
+	queue_work(kick_wq, &kick_work);
 	return w->ticket;
 
 idle:
@@ -433,6 +496,7 @@ long pinledger_guard_break_done(struct pinledger_waiter *w, struct inode *inode,
 	if (w->listed) {
 		spin_lock_irqsave(&guard_lock, flags);
 		list_del(&w->node);
+		unwatch(w);
 		/* Armed still if a signal ended the filesystem's wait. */
 		if (w->armed) {
 			w->armed = false;
@@ -615,12 +679,20 @@ int pinledger_guard_init(void)
 {
 	guard_wq = alloc_workqueue("pinledger", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!guard_wq)
-		return -ENOMEM;
+		goto err;
+	kick_wq = alloc_workqueue("pinledger_kick", WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
+	if (!kick_wq)
+		goto err_guard_wq;
 	INIT_WORK(&kick_work, kick_fn);
 	INIT_DELAYED_WORK(&revoke_work, revoke_fn);
 	INIT_DELAYED_WORK(&recheck_work, recheck_fn);
 	WRITE_ONCE(guard_live, true);
 	return 0;
+
+err_guard_wq:
+	destroy_workqueue(guard_wq);
+err:
+	return -ENOMEM;
 }
 
 /**
@@ -638,6 +710,8 @@ void pinledger_guard_exit(void)
 	cancel_work_sync(&kick_work);
 	cancel_delayed_work_sync(&revoke_work);
 	cancel_delayed_work_sync(&recheck_work);
+	cancel_work_sync(&kick_work);	/* recheck may have queued it */
+	destroy_workqueue(kick_wq);
 	destroy_workqueue(guard_wq);
 	WARN_ON_ONCE(!list_empty(&waiters) || !list_empty(&deferred));
 }

@@ -14,6 +14,7 @@
  *   pinctl odirect TARGET --dev D   O_DIRECT read from device D into the
  *				     mapping (in flight while D is slow)
  *   pinctl uring TARGET --dev D     the same through io_uring
+ *				     (--unmap: munmap while in flight)
  *   pinctl vmwrite TARGET --pid P --addr A   process_vm_writev into P
  *   pinctl bench [opts]	     pin+unpin loop in the holder; prints ns
  *
@@ -30,6 +31,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <liburing.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -217,17 +219,60 @@ static int open_dev(void)
 	return fd;
 }
 
+/*
+ * --unmap for the in-flight readers: the read is submitted first, the
+ * mapping goes UNMAP_DELAY_MS later, while the device still holds the
+ * pages (a read that had not pinned them yet fails with EFAULT, loudly).
+ */
+#define UNMAP_DELAY_MS 500
+
+static void unmap_later(void *p, size_t len)
+{
+	usleep(UNMAP_DELAY_MS * 1000);
+	if (munmap(p, len))
+		die("munmap");
+	printf("unmapped\n");
+	fflush(stdout);
+}
+
+struct odirect_io {
+	int fd;
+	void *p;
+	size_t len;
+	ssize_t n;
+	int err;
+};
+
+static void *odirect_read(void *arg)
+{
+	struct odirect_io *io = arg;
+
+	io->n = pread(io->fd, io->p, io->len, 0);
+	io->err = errno;
+	return NULL;
+}
+
 static int cmd_odirect(void)
 {
 	size_t len = pages * 4096;
-	char *p = map_target(len, PROT_READ | PROT_WRITE);
-	int fd = open_dev();
-	ssize_t n;
+	struct odirect_io io = {
+		.fd = open_dev(), .p = map_target(len, PROT_READ | PROT_WRITE), .len = len,
+	};
+	pthread_t t;
 
 	printf("ready pid=%d\n", getpid());
 	fflush(stdout);
-	n = pread(fd, p, len, 0);
-	if (n != (ssize_t)len)
+	if (!unmap_after) {
+		odirect_read(&io);
+	} else {
+		errno = pthread_create(&t, NULL, odirect_read, &io);
+		if (errno)
+			die("pthread_create");
+		unmap_later(io.p, len);
+		pthread_join(t, NULL);
+	}
+	errno = io.err;
+	if (io.n != (ssize_t)len)
 		die("pread O_DIRECT");
 	printf("released\n");
 	return 0;
@@ -252,6 +297,8 @@ static int cmd_uring(void)
 	io_uring_submit(&ring);
 	printf("ready pid=%d\n", getpid());
 	fflush(stdout);
+	if (unmap_after)
+		unmap_later(p, len);
 	ret = io_uring_wait_cqe(&ring, &cqe);
 	if (ret < 0 || cqe->res != (int)len) {
 		errno = ret < 0 ? -ret : -cqe->res;
