@@ -10,6 +10,13 @@
  * remove every hook already installed, in reverse order, and return the
  * error.
  *
+ * Hooks are observers, except those marked .ipmodify: their ftrace_ops
+ * carries FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY and the callback
+ * may make the call resume in a module function of the same signature
+ * (pl_ftrace_redirect()).  The kernel allows one IPMODIFY ops per
+ * function, so only hooks that must change an outcome of a static
+ * function without calling it use this (try_to_unmap_one).
+ *
  * Resolution is by name only: kretprobes use kp.symbol_name; ftrace hooks
  * resolve names with disabled kprobes (see resolve()) and fall back to
  * ftrace_set_filter() by name.  Nothing resolved here is ever called:

@@ -12,6 +12,11 @@ f=$(pc_file skip 8)
 ino=$(stat -c %i "$f")
 pl_holder_load
 pl_load
+# The unmap hook is the one IPMODIFY ftrace ops ("I"), with full regs ("R").
+grep '^try_to_unmap_one ' $PL_TRACEFS/enabled_functions | grep -q ' R I ' ||
+	fail "try_to_unmap_one not hooked with R I: $(grep try_to_unmap_one $PL_TRACEFS/enabled_functions)"
+grep '^page_mkclean_one ' $PL_TRACEFS/enabled_functions | grep -qv ' I ' ||
+	fail "page_mkclean_one not hooked (or IPMODIFY)"
 echo skip > $PL_SYSFS/pagecache_unmap_policy
 expect_eq "policy" "$(cat $PL_SYSFS/pagecache_unmap_policy)" skip
 pc_trace pagecache_unmap
