@@ -7,8 +7,9 @@
  *   wait_timeout_ms	0 = wait without bound; else fail with ETIMEDOUT
  *   revoke_signal	signal sent to pin owners first (default SIGUSR1)
  *   revoke_grace_ms	then SIGKILL after this long
- *   fs_policy		per-filesystem overrides: write "MAJ:MIN POLICY"
- *			("default" removes one); read lists them
+ *   fs_policy		per-filesystem overrides: write "MAJ:MIN POLICY" or
+ *			"/path POLICY" (the filesystem holding /path);
+ *			"default" removes one; read lists them as MAJ:MIN
  *
  * Locking: policy_lock (spinlock, IRQ-safe) protects the override table;
  * readers are kretprobe handlers (preemption disabled), writers sysfs
@@ -21,6 +22,8 @@
 #include <linux/kdev_t.h>
 #include <linux/signal.h>
 #include <linux/string.h>
+#include <linux/namei.h>
+#include <linux/slab.h>
 #include "pinledger.h"
 #include "pinledger_guard.h"
 
@@ -174,22 +177,61 @@ static ssize_t fs_policy_show(struct kobject *k, struct kobj_attribute *a, char 
 	return len;
 }
 
+/*
+ * The filesystem a fs_policy line names: "MAJ:MIN" of its superblock or
+ * an absolute path inside it (a mount point, say).  Sleeps (path lookup).
+ */
+static int fs_policy_dev(char *what, dev_t *dev)
+{
+	unsigned int maj, min;
+	struct path path;
+	char end;
+	int err;
+
+	if (what[0] == '/') {
+		err = kern_path(what, LOOKUP_FOLLOW, &path);
+		if (err) {
+			pr_info_ratelimited("fs_policy: %s: cannot look it up (error %d)\n",
+					    what, err);
+			return err;
+		}
+		*dev = path.dentry->d_sb->s_dev;
+		path_put(&path);
+		return 0;
+	}
+	if (sscanf(what, "%u:%u%c", &maj, &min, &end) != 2 ||
+	    maj >= (1U << 12) || min >= (1U << 20) || !(maj | min))
+		return -EINVAL;
+	*dev = MKDEV(maj, min);
+	return 0;
+}
+
 static ssize_t fs_policy_store(struct kobject *k, struct kobj_attribute *a,
 			       const char *buf, size_t count)
 {
-	unsigned int maj, min, p;
-	char name[16];
+	unsigned int p;
 	unsigned long flags;
+	char *line, *name;
 	dev_t dev;
-	int i, free = -1;
+	int i, free = -1, err;
 
-	if (sscanf(buf, "%u:%u %15s", &maj, &min, name) != 3 ||
-	    pinledger_policy_parse(name, &p) || maj >= (1U << 12) ||
-	    min >= (1U << 20)) {
-		pr_info_ratelimited("fs_policy: want \"MAJ:MIN wait|revoke|block|default\"\n");
-		return -EINVAL;
+	line = kstrndup(buf, count, GFP_KERNEL);
+	if (!line)
+		return -ENOMEM;
+	strim(line);
+	name = strrchr(line, ' ');
+	err = -EINVAL;
+	if (name) {
+		*name++ = '\0';
+		strim(line);
+		err = pinledger_policy_parse(name, &p) ?: fs_policy_dev(line, &dev);
 	}
-	dev = MKDEV(maj, min);
+	kfree(line);
+	if (err) {
+		if (err == -EINVAL)
+			pr_info_ratelimited("fs_policy: want \"MAJ:MIN|/path wait|revoke|block|default\"\n");
+		return err;
+	}
 	spin_lock_irqsave(&policy_lock, flags);
 	for (i = 0; i < FS_OVERRIDES; i++) {
 		if (overrides[i].dev == dev)

@@ -5,7 +5,8 @@
 # wait timeout fails with ETIMEDOUT; a holder truncating its own pinned
 # file gets EDEADLK; a waiting truncate is killable; revoke signals the
 # holder, kills it after the grace period and completes; revoke does not
-# signal a holder the caller may not signal (it waits instead).
+# signal a holder the caller may not signal (it waits instead); a
+# per-filesystem override applies to its filesystem only.
 . "$(dirname "$0")/lib.sh"
 
 d=$(pl_dir)
@@ -69,4 +70,32 @@ pin_stop h
 wait $tp || fail "revoke: truncate failed after release"
 echo "revoke: holder of another user not signalled; truncate waited for it"
 echo wait > $PL_SYSFS/policy
+
+# Per-filesystem override: this filesystem blocks, the other one still
+# waits (bounded, to keep the test short).
+if [ "$PL_FS" = ext4 ]; then o=${PL_MNT[xfs]}/victim2; else o=${PL_MNT[ext4]}/victim2; fi
+dev=$(mountpoint -d $d)
+echo 1000 > $PL_SYSFS/wait_timeout_ms
+echo "$d block" > $PL_SYSFS/fs_policy
+expect_eq "override: fs_policy" "$(cat $PL_SYSFS/fs_policy)" "$dev block"
+victim_make $f
+victim_make $o
+pin_start v vmsplice $f --pages 8 --unmap
+pin_start w vmsplice $o --pages 8 --unmap
+out=$(truncate -s 0 $f 2>&1) && fail "override: truncate succeeded"
+echo "$out" | grep -q 'Device or resource busy' || fail "override: $out, want EBUSY"
+out=$(truncate -s 0 $o 2>&1) && fail "override: truncate on the other filesystem succeeded"
+echo "$out" | grep -q 'timed out' || fail "override applied to the other filesystem: $out"
+echo "$dev default" > $PL_SYSFS/fs_policy
+expect_eq "override removed: fs_policy" "$(cat $PL_SYSFS/fs_policy)" ""
+out=$(truncate -s 0 $f 2>&1) && fail "override removed: truncate succeeded"
+echo "$out" | grep -q 'timed out' || fail "override removed: $out, want the global wait"
+echo "override: $d ($dev) blocked, the other filesystem waited; removed, both wait"
+echo "/no/such/dir block" > $PL_SYSFS/fs_policy 2>/dev/null && fail "override: bad path accepted"
+echo "$dev bogus" > $PL_SYSFS/fs_policy 2>/dev/null && fail "override: bad policy accepted"
+expect_eq "override: after bad input" "$(cat $PL_SYSFS/fs_policy)" ""
+pin_stop v
+pin_stop w
+echo 0 > $PL_SYSFS/wait_timeout_ms
+rm -f $o
 fs_reset $d
