@@ -9,7 +9,10 @@
  *
  *   pcpin pageout FILE --pages N --pin K	pin pages 0..K-1, MADV_PAGEOUT
  *						all N; prints "present=<0|1 per
- *						page>" from /proc/self/pagemap
+ *						page>" from /proc/self/pagemap;
+ *						--go FILE: after pinning, wait
+ *						until FILE exists (pins taken
+ *						before pinledger loads)
  *   pcpin clean FILE --pattern HEX		pin page 0 for write, fsync (the
  *						write-back write-protects it),
  *						the holder writes HEX into it,
@@ -35,6 +38,7 @@
 
 static long pages = 1, npin = 1;
 static unsigned long long pattern;
+static const char *go;
 
 static void die(const char *what)
 {
@@ -117,6 +121,8 @@ static int cmd_pageout(const char *path)
 
 	hfd = npin ? pin(p, npin, 0, &req) : -1;
 	printf("pinned=%ld\n", npin);
+	while (go && access(go, F_OK))
+		usleep(20000);
 	if (madvise(p, pages * PAGE, MADV_PAGEOUT))
 		die("madvise(MADV_PAGEOUT)");
 	print_present(p);
@@ -163,7 +169,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "pages", 1, 0, 'n' }, { "pin", 1, 0, 'k' },
-		{ "pattern", 1, 0, 'p' }, { 0 }
+		{ "pattern", 1, 0, 'p' }, { "go", 1, 0, 'g' }, { 0 }
 	};
 	const char *cmd;
 	int c;
@@ -179,6 +185,7 @@ int main(int argc, char **argv)
 		case 'n': pages = strtol(optarg, NULL, 0); break;
 		case 'k': npin = strtol(optarg, NULL, 0); break;
 		case 'p': pattern = strtoull(optarg, NULL, 16); break;
+		case 'g': go = optarg; break;
 		default: return 2;
 		}
 	}
