@@ -32,6 +32,7 @@
  *     memory_hotplug.c:1662 / :1838 (poisoned pages)	[|RMAP_LOCKED]	not be blocked
  *   migration uses try_to_migrate_one(), not hooked.
  *
+ * try_to_unmap() is not exported: these mm/ callers are all there is.
  * Hence the rule (unmap_skippable()): skip only when the flags include
  * TTU_BATCH_FLUSH and neither TTU_RMAP_LOCKED nor TTU_HWPOISON, and the
  * folio is not hardware-poisoned (memory-failure drops TTU_HWPOISON for
@@ -40,8 +41,9 @@
  * Every other pinned unmap is traced with the reason it was not skipped.
  *
  * page_mkclean_one() (writeback write-protecting a shared mapping, from
- * folio_clear_dirty_for_io(); also pagecache_isize_extended() and
- * memory-failure, which is ignored).  A folio the ledger has write pins on
+ * folio_clear_dirty_for_io(); also pagecache_isize_extended(), 6.12's
+ * ext4_truncate_folio() - write-protect only, a mark from there costs one
+ * extra write-back - and memory-failure, which is ignored).  A folio the ledger has write pins on
  * is counted, traced (pagecache_mkclean) and its entry marked "cleaned
  * while pinned"; pins of unknown owners are traced too but cannot be
  * marked.  What the device writes after that is in a clean folio: reclaim
