@@ -37,6 +37,9 @@ enum pinledger_outcome {
  * @mapping:	the mapping; @first, @last: the page range.
  * @first:	first page index of the range.
  * @last:	last page index of the range.
+ * @scan_pos:	where the next kick rescan starts: pages before it were
+ *		idle when last looked at (a hint; the filesystem's own
+ *		re-ask rescans the whole range before anything proceeds).
  * @ticket:	page the filesystem waits on (refcount 2 while @armed).
  * @watch:	entry on the wait queue of a busy page's refcount, woken by
  *		the wake_up_var() that follows its drop to idle (@watch_var
@@ -65,6 +68,7 @@ struct pinledger_waiter {
 	struct address_space *mapping;
 	pgoff_t first;
 	pgoff_t last;
+	pgoff_t scan_pos;
 	struct page *ticket;
 	struct wait_queue_entry watch;
 	void *watch_var;

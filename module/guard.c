@@ -172,6 +172,52 @@ static bool mapping_busy(struct address_space *mapping, pgoff_t first,
 	return b->nr != 0;
 }
 
+/* Entries a kick rescans per waiter per run, with guard_lock held. */
+#define KICK_SCAN_BUDGET	1024
+
+/*
+ * Kick rescan: advance @w->scan_pos to the first busy page of its range,
+ * looking at most KICK_SCAN_BUDGET entries.  Return: 1 and the busy
+ * page's pfn in @pfn, 0 if the rest of the range is idle, -EAGAIN if the
+ * budget ran out first.  guard_lock held (IRQs off): the budget bounds
+ * the time spent so, whatever the file's size.
+ */
+static int kick_scan(struct pinledger_waiter *w, unsigned long *pfn)
+{
+	XA_STATE(xas, &w->mapping->i_pages, w->scan_pos);
+	unsigned int budget = KICK_SCAN_BUDGET;
+	int ret = 0;
+	void *entry;
+
+	rcu_read_lock();
+	xas_for_each(&xas, entry, w->last) {
+		unsigned long p, i, nr;
+
+		if (xas_retry(&xas, entry))
+			continue;
+		if (!budget--) {
+			w->scan_pos = xas.xa_index;
+			ret = -EAGAIN;
+			break;
+		}
+		if (!xa_is_value(entry) || pl_dax_is_empty(entry))
+			continue;
+		p = pl_dax_to_pfn(entry);
+		nr = pl_dax_is_pmd(entry) ? PTRS_PER_PMD : 1;
+		for (i = 0; i < nr; i++) {
+			if (page_ref_count(pfn_to_page(p + i)) > 1) {
+				*pfn = p + i;
+				w->scan_pos = xas.xa_index;
+				ret = 1;
+				goto out;
+			}
+		}
+	}
+out:
+	rcu_read_unlock();
+	return ret;
+}
+
 /* The policy for @inode's filesystem. */
 static unsigned int policy_of(struct inode *inode)
 {
@@ -258,20 +304,28 @@ static void waiter_timeout(struct timer_list *t)
 static void kick_fn(struct work_struct *work)
 {
 	struct pinledger_waiter *w;
-	unsigned long flags;
-	struct busy b;
+	unsigned long flags, pfn;
+	bool more = false;
 
 	spin_lock_irqsave(&guard_lock, flags);
 	list_for_each_entry(w, &waiters, node) {
 		if (!w->armed)
 			continue;
-		if (mapping_busy(w->mapping, w->first, w->last, &b, false)) {
-			watch_page(w, b.pfn);
-			continue;
+		switch (kick_scan(w, &pfn)) {
+		case 1:
+			watch_page(w, pfn);
+			break;
+		case -EAGAIN:
+			more = true;
+			break;
+		default:
+			ticket_kick(w);
 		}
-		ticket_kick(w);
 	}
 	spin_unlock_irqrestore(&guard_lock, flags);
+	/* Long ranges: go on in the next run, IRQs enabled in between. */
+	if (more)
+		queue_work(kick_wq, &kick_work);
 }
 
 static void complete_deferrals(void);
@@ -414,6 +468,7 @@ struct page *pinledger_guard_busy(struct pinledger_waiter *w,
 		w->mapping = mapping;
 		w->first = first;
 		w->last = last;
+		w->scan_pos = first;
 		w->policy = policy;
 		w->nr_owners = b.nr_owners;
 		memcpy(w->owners, b.owners, sizeof(b.owners));
@@ -463,6 +518,7 @@ struct page *pinledger_guard_busy(struct pinledger_waiter *w,
 	spin_lock_irqsave(&guard_lock, flags);
 	if (!w->armed) {
 		w->armed = true;
+		w->scan_pos = first;
 		page_ref_inc(w->ticket);
 	}
 	spin_unlock_irqrestore(&guard_lock, flags);
