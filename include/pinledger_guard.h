@@ -9,6 +9,7 @@
 #include <linux/list.h>
 #include <linux/timer.h>
 #include <linux/cred.h>
+#include <linux/sched.h>
 
 enum pinledger_policy {
 	PL_POLICY_WAIT,
@@ -49,6 +50,8 @@ enum pinledger_outcome {
  * @timer:	wait timeout (@timer_set).
  * @start_ns:	when pins were first met.
  * @cred:	caller's credentials, for revoke permission checks.
+ * @tgid:	the caller's process, for the debugfs "waiters" listing.
+ * @comm:	its command name.
  * @owners:	first owners of the busy pages.
  * @nr_owners:	entries in @owners.
  * @policy:	policy decided at the start.
@@ -76,6 +79,8 @@ struct pinledger_waiter {
 	struct timer_list timer;
 	u64 start_ns;
 	const struct cred *cred;
+	pid_t tgid;
+	char comm[TASK_COMM_LEN];
 	pid_t owners[4];
 	int nr_owners;
 	unsigned int policy;
@@ -107,6 +112,7 @@ void pinledger_guard_iput(struct inode *inode);
 int pinledger_guard_sb_deferred(struct super_block *sb);
 long pinledger_guard_umount(struct super_block *sb, long ret);
 int pinledger_guard_deferred(void);
+void pinledger_guard_debugfs_init(struct dentry *dir);
 
 /* module/policy.c */
 unsigned int pinledger_fs_policy(dev_t dev);

@@ -6,6 +6,7 @@
  * counters	"name value" lines of every counter
  * pins		one line per pinned folio (format in docs/ABI)
  * query	write a path or "pid PID", read who pins it (module/query.c)
+ * waiters	layout changes waiting for pins, deferred evictions (guard.c)
  *
  * All files are root-only (0400): listings name other users' processes.
  */
@@ -18,6 +19,7 @@
 #include "pinledger.h"
 #include "pinledger_ledger.h"
 #include "pinledger_hooks.h"
+#include "pinledger_guard.h"
 
 struct dentry *pinledger_debugfs_root;
 
@@ -221,6 +223,7 @@ int pinledger_debugfs_init(void)
 	debugfs_create_file("pins", 0400, pinledger_debugfs_root, NULL,
 			    &pins_fops);
 	pinledger_query_init(pinledger_debugfs_root);
+	pinledger_guard_debugfs_init(pinledger_debugfs_root);
 	return 0;
 }
 

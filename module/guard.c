@@ -67,6 +67,8 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/wait_bit.h>
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
 #include "pinledger.h"
 #include "pinledger_guard.h"
 #include "pinledger_ledger.h"
@@ -470,6 +472,8 @@ struct page *pinledger_guard_busy(struct pinledger_waiter *w,
 		w->last = last;
 		w->scan_pos = first;
 		w->policy = policy;
+		w->tgid = current->tgid;
+		get_task_comm(w->comm, current);
 		w->nr_owners = b.nr_owners;
 		memcpy(w->owners, b.owners, sizeof(b.owners));
 		trace_layout_begin(w->id, inode->i_sb->s_dev, inode->i_ino, start,
@@ -723,6 +727,57 @@ int pinledger_guard_deferred(void)
 		n++;
 	spin_unlock_irqrestore(&guard_lock, flags);
 	return n;
+}
+
+static const char *const policy_names[] = { "wait", "revoke", "block" };
+
+/*
+ * debugfs "waiters": the layout changes waiting for pins now, then the
+ * deferred evictions.  Listed waiters are inside the filesystem's
+ * break_layouts call, so their mapping and inode are alive; deferred
+ * inodes hold a reference of ours.
+ */
+static int waiters_show(struct seq_file *m, void *unused)
+{
+	struct pinledger_waiter *w;
+	struct pl_deferred *d;
+	u64 now = ktime_get_ns();
+	unsigned long flags;
+	int i;
+
+	spin_lock_irqsave(&guard_lock, flags);
+	list_for_each_entry(w, &waiters, node) {
+		struct inode *inode = w->mapping->host;
+
+		seq_printf(m, "waiter id=%llu file=%u:%u:%lu range=%lu-%lu policy=%s tgid=%d comm=%s waited_ms=%llu owners=",
+			   w->id, MAJOR(inode->i_sb->s_dev),
+			   MINOR(inode->i_sb->s_dev), inode->i_ino,
+			   (unsigned long)w->first, (unsigned long)w->last,
+			   w->policy < ARRAY_SIZE(policy_names) ?
+			   policy_names[w->policy] : "?", w->tgid, w->comm,
+			   div_u64(now - w->start_ns, NSEC_PER_MSEC));
+		for (i = 0; i < w->nr_owners; i++)
+			seq_printf(m, "%s%d", i ? "," : "", w->owners[i]);
+		seq_putc(m, '\n');
+	}
+	list_for_each_entry(d, &deferred, node)
+		seq_printf(m, "deferred file=%u:%u:%lu deferred_ms=%llu\n",
+			   MAJOR(d->dev), MINOR(d->dev), d->ino,
+			   div_u64(now - d->since_ns, NSEC_PER_MSEC));
+	spin_unlock_irqrestore(&guard_lock, flags);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(waiters);
+
+/**
+ * pinledger_guard_debugfs_init - create the debugfs "waiters" listing.
+ * @dir: /sys/kernel/debug/pinledger.
+ *
+ * Context: process context, may sleep; module init.
+ */
+void pinledger_guard_debugfs_init(struct dentry *dir)
+{
+	debugfs_create_file("waiters", 0400, dir, NULL, &waiters_fops);
 }
 
 /**
