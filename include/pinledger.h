@@ -78,6 +78,8 @@ int pinledger_hooks_show(struct seq_file *m, void *unused);
  *	while pinned.
  * @pagecache_redirtied: ... of those dirtied again (policy redirty).
  * @pagecache_redirty_failed: ... that could not be (no memory, truncated).
+ * @injected_alloc_failures: ledger allocations failed on purpose
+ *	(debugfs fail_alloc_percent).
  */
 struct pinledger_stats {
 	long dax_final_truncates;
@@ -105,9 +107,13 @@ struct pinledger_stats {
 	long pagecache_write_unpinned;
 	long pagecache_redirtied;
 	long pagecache_redirty_failed;
+	long injected_alloc_failures;
 };
 
 DECLARE_PER_CPU(struct pinledger_stats, pinledger_stats);
+
+/* module/ledger.c: fault injection, 0..100 (debugfs fail_alloc_percent) */
+extern unsigned int pinledger_fail_alloc_percent;
 
 /*
  * Counter updates.  Context: any, including hard IRQ; do not sleep.

@@ -37,7 +37,7 @@ static const struct {
 	C(pagecache_unmap_pinned), C(pagecache_unmap_skipped),
 	C(pagecache_unmap_unskippable), C(pagecache_cleaned_pinned),
 	C(pagecache_write_unpinned), C(pagecache_redirtied),
-	C(pagecache_redirty_failed),
+	C(pagecache_redirty_failed), C(injected_alloc_failures),
 };
 #undef C
 
@@ -207,6 +207,43 @@ static const struct file_operations pins_fops = {
 	.release	= seq_release_private,
 };
 
+/*
+ * fail_alloc_percent: fault injection for the ledger's allocations, off
+ * (0) by default.  Failed allocations leave the pins untracked: they
+ * still count as pinned by refcount wherever the module decides.
+ */
+static ssize_t fail_alloc_read(struct file *file, char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	char buf[16];
+	int len = scnprintf(buf, sizeof(buf), "%u\n",
+			    READ_ONCE(pinledger_fail_alloc_percent));
+
+	return simple_read_from_buffer(ubuf, count, ppos, buf, len);
+}
+
+static ssize_t fail_alloc_write(struct file *file, const char __user *ubuf,
+				size_t count, loff_t *ppos)
+{
+	unsigned int val;
+
+	if (kstrtouint_from_user(ubuf, count, 0, &val) || val > 100) {
+		pr_info_ratelimited("fail_alloc_percent: want an integer in 0..100\n");
+		return -EINVAL;
+	}
+	WRITE_ONCE(pinledger_fail_alloc_percent, val);
+	if (val)
+		pr_info("ledger allocation failure injection at %u%%\n", val);
+	return count;
+}
+
+static const struct file_operations fail_alloc_fops = {
+	.owner		= THIS_MODULE,
+	.read		= fail_alloc_read,
+	.write		= fail_alloc_write,
+	.llseek		= default_llseek,
+};
+
 /**
  * pinledger_debugfs_init - create /sys/kernel/debug/pinledger.
  *
@@ -222,6 +259,8 @@ int pinledger_debugfs_init(void)
 			    &hooks_fops);
 	debugfs_create_file("pins", 0400, pinledger_debugfs_root, NULL,
 			    &pins_fops);
+	debugfs_create_file("fail_alloc_percent", 0600,
+				   pinledger_debugfs_root, NULL, &fail_alloc_fops);
 	pinledger_query_init(pinledger_debugfs_root);
 	pinledger_guard_debugfs_init(pinledger_debugfs_root);
 	return 0;

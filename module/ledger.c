@@ -50,6 +50,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/random.h>
 #include <linux/hash.h>
 #include <linux/sched.h>
 #include <linux/workqueue.h>
@@ -66,7 +67,24 @@ MODULE_PARM_DESC(ledger_buckets_log2,
 		 "log2 of the ledger's hash buckets (10..24, default 19: 4 MiB, chains of 2 at 1M pinned pages)");
 
 static unsigned int reconcile_ms = 1000;
-module_param(reconcile_ms, uint, 0644);
+
+static int reconcile_ms_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 0, &v) || v < 100 || v > 60000) {
+		pr_info_ratelimited("reconcile_ms: want an integer in 100..60000\n");
+		return -EINVAL;
+	}
+	WRITE_ONCE(reconcile_ms, v);
+	return 0;
+}
+
+static const struct kernel_param_ops reconcile_ms_ops = {
+	.set = reconcile_ms_set,
+	.get = param_get_uint,
+};
+module_param_cb(reconcile_ms, &reconcile_ms_ops, &reconcile_ms, 0644);
 MODULE_PARM_DESC(reconcile_ms,
 		 "interval of the FOLL_GET reconciliation pass in ms (100..60000); stale entries go within twice this");
 
@@ -160,10 +178,25 @@ static void owner_put(struct pinledger_owner *o, int n)
 	}
 }
 
+/* Percentage of ledger allocations to fail (debugfs fail_alloc_percent). */
+unsigned int pinledger_fail_alloc_percent;
+
+/* Fault injection: should this ledger allocation fail?  Any context. */
+static bool alloc_fails(void)
+{
+	unsigned int pct = READ_ONCE(pinledger_fail_alloc_percent);
+
+	if (likely(!pct) || get_random_u32() % 100 >= pct)
+		return false;
+	pinledger_inc(injected_alloc_failures);
+	return true;
+}
+
 static struct pinledger_owner *owner_new(u32 flags, unsigned long callsite,
 					 dev_t dev, unsigned long ino)
 {
-	struct pinledger_owner *o = kmalloc(sizeof(*o), GFP_NOWAIT | __GFP_NOWARN);
+	struct pinledger_owner *o = alloc_fails() ? NULL :
+		kmalloc(sizeof(*o), GFP_NOWAIT | __GFP_NOWARN);
 
 	if (!o)
 		return NULL;
@@ -214,7 +247,8 @@ static struct pinledger_owner *entry_add_owner(struct pl_page *e,
 	if (one == o)
 		return o;
 	if (one) {
-		set = kmalloc(struct_size(set, e, 4), GFP_NOWAIT | __GFP_NOWARN);
+		set = alloc_fails() ? NULL :
+			kmalloc(struct_size(set, e, 4), GFP_NOWAIT | __GFP_NOWARN);
 		if (!set) {
 			pinledger_inc(owner_alloc_failures);
 			return one;
@@ -232,7 +266,8 @@ static struct pinledger_owner *entry_add_owner(struct pl_page *e,
 			goto credit;
 	}
 	if (set->n == set->cap) {
-		grown = kmalloc(struct_size(set, e, set->cap * 2),
+		grown = alloc_fails() ? NULL :
+			kmalloc(struct_size(set, e, set->cap * 2),
 				GFP_NOWAIT | __GFP_NOWARN);
 		if (!grown) {
 			pinledger_inc(owner_alloc_failures);
@@ -271,7 +306,8 @@ static bool record(struct folio *folio, pgoff_t index,
 	spin_lock_irqsave(lock_of(b), flags);
 	e = find(b, pfn, NULL);
 	if (!e) {
-		e = kmem_cache_alloc(pl_page_cache, GFP_NOWAIT | __GFP_NOWARN);
+		e = alloc_fails() ? NULL :
+			kmem_cache_alloc(pl_page_cache, GFP_NOWAIT | __GFP_NOWARN);
 		if (!e) {
 			spin_unlock_irqrestore(lock_of(b), flags);
 			return false;

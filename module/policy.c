@@ -191,8 +191,8 @@ static int fs_policy_dev(char *what, dev_t *dev)
 	if (what[0] == '/') {
 		err = kern_path(what, LOOKUP_FOLLOW, &path);
 		if (err) {
-			pr_info_ratelimited("fs_policy: %s: cannot look it up (error %d)\n",
-					    what, err);
+			pr_info_ratelimited("fs_policy: %*pE: cannot look it up (error %d)\n",
+					    (int)min_t(size_t, strlen(what), 128), what, err);
 			return err;
 		}
 		*dev = path.dentry->d_sb->s_dev;

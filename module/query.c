@@ -277,7 +277,8 @@ static ssize_t query_write(struct file *file, const char __user *ubuf,
 	}
 	mutex_unlock(&q->lock);
 	if (ret)
-		pr_info_ratelimited("query: cannot query \"%s\": error %d\n", buf, ret);
+		pr_info_ratelimited("query: cannot query \"%*pE\": error %d\n",
+				    (int)min_t(size_t, strlen(buf), 128), buf, ret);
 	kfree(buf);
 	if (ret)
 		return ret;
