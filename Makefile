@@ -8,7 +8,11 @@
 #   make demo               boot a stock kernel with pmem and show pinledger
 #   make check              provision, build, run every test on both kernels
 #   make bench              measure pinledger against the stock kernels
+#   make debug-kernel       build (once, cached) the KASAN/lockdep 6.12 kernel
+#   make check-debug        run the guest suite on that kernel (not in check)
 #   make provision          fetch kernels and host tools (idempotent)
+#   make cli                build the pinledger tool (build/tools/pinledger)
+#   make install            install the tool and pinledger(8) (DESTDIR, PREFIX)
 #   make clean
 
 ROOT     := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -22,7 +26,7 @@ VERSION  := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(ROOT)/dkms.conf)
 -include $(CACHE)/kernels.env
 
 .PHONY: all module modules-all pinholder tools provision check check-host \
-	demo bench clean install dkms-test
+	demo bench clean install dkms-test cli debug-kernel check-debug
 
 all: module
 
@@ -64,6 +68,42 @@ $(ROOT)/build/tools/pcpin: $(ROOT)/tests/tools/pcpin.c $(ROOT)/tests/pinholder/p
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -o $@ $<
 
+# The pinledger command-line tool (tools/pinledger): C on libbpf, with a
+# BPF object compiled by clang and embedded as a bpftool skeleton.  No BTF
+# needed at build or run time: the BPF programs use raw tracepoints.
+CLI      := $(ROOT)/build/tools/pinledger
+CLI_OUT  := $(ROOT)/build/tools/pinledger.d
+CLI_SRC  := $(wildcard $(ROOT)/tools/pinledger/*.c)
+CLI_HDR  := $(wildcard $(ROOT)/tools/pinledger/*.h)
+CLI_USER := $(filter-out %.bpf.c,$(CLI_SRC))
+CLANG    ?= clang
+BPFTOOL  ?= $(firstword $(wildcard /usr/sbin/bpftool) bpftool)
+# libbpf statically when libbpf.a is there (it is in libbpf-dev).
+CLI_LIBS := $(if $(wildcard /usr/lib/*/libbpf.a),-Wl,-Bstatic -lbpf -Wl,-Bdynamic,-lbpf) -lelf -lz
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+
+cli: $(CLI)
+tools: $(CLI)
+
+$(CLI_OUT)/pinledger.bpf.o: $(ROOT)/tools/pinledger/pinledger.bpf.c $(CLI_HDR)
+	@mkdir -p $(dir $@)
+	$(CLANG) -g -O2 -Wall -target bpf -D__TARGET_ARCH_x86 \
+		-I/usr/include/$(shell $(CC) -dumpmachine) -I$(ROOT)/tools/pinledger \
+		-c $< -o $@
+
+$(CLI_OUT)/pinledger.skel.h: $(CLI_OUT)/pinledger.bpf.o
+	$(BPFTOOL) gen skeleton $< name pinledger_bpf > $@.tmp && mv $@.tmp $@
+
+$(CLI): $(CLI_USER) $(CLI_HDR) $(CLI_OUT)/pinledger.skel.h
+	$(CC) -O2 -Wall -Wextra -Werror -I$(CLI_OUT) -I$(ROOT)/tools/pinledger \
+		-o $@ $(CLI_USER) $(CLI_LIBS)
+
+install: $(CLI)
+	install -D -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/sbin/pinledger
+	install -D -m 0644 $(ROOT)/tools/pinledger/pinledger.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/pinledger.8
+
 modules-all: provision
 	$(MAKE) KVER=$(K61) module
 	$(MAKE) KVER=$(K612) module
@@ -82,6 +122,20 @@ demo:
 
 bench:
 	@$(ROOT)/scripts/bench.sh
+
+# Debug kernel (issue 8): Debian's 6.12 source with KASAN, lockdep,
+# DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS, KFENCE and failslab, cached in
+# $(CACHE)/<kver>/ like a stock kernel.  KASAN + lockdep under TCG is
+# several times slower than a stock kernel: longer guest and test timeouts.
+debug-kernel:
+	@$(ROOT)/scripts/debug-kernel.sh
+
+check-debug: debug-kernel
+	@. $(CACHE)/debug-kernel.env && \
+	PL_GUEST_TIMEOUT=$${PL_GUEST_TIMEOUT:-7200} \
+	PL_TEST_TIMEOUT=$${PL_TEST_TIMEOUT:-1500} \
+	PL_CHECK_LOGS=$(ROOT)/build/check-debug \
+	$(ROOT)/scripts/check.sh --no-rig --kernel "$$KDEBUG"
 
 dkms-test:
 	@$(ROOT)/tests/host/dkms.sh

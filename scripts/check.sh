@@ -3,7 +3,7 @@
 #
 # check.sh - "make check": provision, build, run every test, summarise.
 #
-# Usage: scripts/check.sh [--host-only] [--kernel KVER] [--tests PATTERN]
+# Usage: scripts/check.sh [--host-only] [--no-rig] [--kernel KVER] [--tests PATTERN]
 #
 # Suites, each printing KTAP:
 #   host      builds for both kernels (warning-free), IBT check (and that
@@ -13,22 +13,26 @@
 # Results missing from a suite's plan (a guest that died) count as failed;
 # a skip is reported but never counted as passed.  The last line is
 # "N passed, N failed" (", N skipped" when any); exit status is non-zero
-# on any failure.  Full logs go to build/check/.
+# on any failure.  Full logs go to build/check/ ($PL_CHECK_LOGS if set).
+# Environment: PL_GUEST_TIMEOUT (s per guest, default 1500) and
+# PL_TEST_TIMEOUT (s per test, passed into the guest; run.sh default 300).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 CACHE=${PINLEDGER_CACHE:-$ROOT/.cache}
-LOGS=$ROOT/build/check
+LOGS=${PL_CHECK_LOGS:-$ROOT/build/check}
 HOST_ONLY=
+NO_RIG=
 KERNELS=
 PATTERN='*'
 while [ $# -gt 0 ]; do
 	case $1 in
 	--host-only) HOST_ONLY=1 ;;
+	--no-rig) NO_RIG=1 ;;
 	--kernel) KERNELS="$KERNELS $2"; shift ;;
 	--tests) PATTERN=$2; shift ;;
-	*) echo "usage: $0 [--host-only] [--kernel KVER] [--tests PATTERN]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--host-only] [--no-rig] [--kernel KVER] [--tests PATTERN]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -124,15 +128,18 @@ echo "== host checks"
 host_suite 2>&1 | tee "$LOGS/host.log" | grep -E '^(not )?ok '
 tally host "$LOGS/host.log"
 
-if [ -z "$HOST_ONLY" ]; then
+if [ -z "$HOST_ONLY" ] && [ -z "$NO_RIG" ]; then
 	echo "== rig self-test"
 	tests/host/rig.sh "$K612" 2>&1 | tee "$LOGS/rig.log" | grep -E '^(not )?ok '
 	tally rig "$LOGS/rig.log"
+fi
 
+if [ -z "$HOST_ONLY" ]; then
 	for k in $KERNELS; do
 		echo "== guest $k"
 		t=$(date +%s)
 		scripts/guest.sh --kernel "$k" --timeout "${PL_GUEST_TIMEOUT:-1500}" -- \
+			env PL_TEST_TIMEOUT="${PL_TEST_TIMEOUT:-300}" \
 			tests/guest/run.sh "$PATTERN" > "$LOGS/guest-$k.log" 2>&1
 		rc=$?
 		grep -E '^(not )?ok [0-9]+ ' "$LOGS/guest-$k.log"
@@ -145,7 +152,7 @@ if [ -z "$HOST_ONLY" ]; then
 	done
 fi
 
-echo "== summary ($(( $(date +%s) - T0 )) s; logs in build/check/)"
+echo "== summary ($(( $(date +%s) - T0 )) s; logs in ${LOGS#"$ROOT"/}/)"
 printf '%s\n' "${SUMMARY[@]}"
 if [ "$TOTAL_SKIP" -gt 0 ]; then
 	echo "$TOTAL_PASS passed, $TOTAL_FAIL failed, $TOTAL_SKIP skipped"
