@@ -24,12 +24,18 @@
 #   P5 (module only) last unpin -> blocked truncate returns, per sample:
 #      from the pin_release event of the last pin to the truncating
 #      process's trace marker right after ftruncate() returned (and to
-#      layout_end), trace clock "mono"
+#      layout_end), trace clock "mono"; as scheduled, and with both
+#      tasks bound to CPU 0 ("cpu0-"); with two yardsticks measured
+#      without pinledger: the guest's pipe wake-up latency ("pipe-wake")
+#      and the time of the same truncate with nothing pinned
+#      ("truncate-unpinned")
 #   P6 pin+unpin ns per page (as P1) with 1K vs 1M pages pinned (live
 #      ledger entries), samples taken 1K, 1M, 1K again
 #
 # Usage (inside a guest, root): scripts/bench-guest.sh [--smoke] [--reps N]
-#	[--figures "P1 P2 ..."]
+#	[--reps46 N] [--figures "P1 P2 ..."]
+#   --reps    repetitions of P1-P3 (6); --reps46: of P4/P6 (5, the 1M pin
+#             takes ~25 s)
 #   --smoke   tiny sizes, 1 repetition (a check that it all still runs)
 # Output: progress on stderr; one line per sample on stdout:
 #   S<TAB>figure<TAB>variant<TAB>phase<TAB>rep<TAB>value<TAB>unit
@@ -42,11 +48,12 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PLBENCH=$ROOT/build/tools/plbench
 TRACE=$PL_TRACEFS
 
-SMOKE='' REPS=5 FIGURES="P1 P2 P3 P4 P6 P5"
+SMOKE='' REPS=6 REPS46=5 FIGURES="P1 P2 P3 P4 P6 P5"
 while [ $# -gt 0 ]; do
 	case $1 in
-	--smoke) SMOKE=1; REPS=1 ;;
+	--smoke) SMOKE=1; REPS=1; REPS46=1 ;;
 	--reps) REPS=$2; shift ;;
+	--reps46) REPS46=$2; shift ;;
 	--figures) FIGURES=$2; shift ;;
 	*) echo "usage: $0 [--smoke] [--reps N] [--figures LIST]" >&2; exit 2 ;;
 	esac
@@ -57,7 +64,7 @@ if [ -n "$SMOKE" ]; then
 	P1_LOOPS=2 P2_SECS=1 P3_SIZES="10 100" P3_XFS=10
 	P46_PAGES=4096 P46_SMALL=1024 P6_SAMPLES=2 P6_LOOPS=2 P5_SAMPLES=2
 else
-	P1_LOOPS=200 P2_SECS=3 P3_SIZES="100 10000" P3_XFS=100
+	P1_LOOPS=200 P2_SECS=2 P3_SIZES="100 10000" P3_XFS=100
 	P46_PAGES=1048576 P46_SMALL=1024 P6_SAMPLES=20 P6_LOOPS=20 P5_SAMPLES=25
 fi
 EXT4=${PL_MNT[ext4]}
@@ -158,14 +165,40 @@ p46() {
 	return 0
 }
 
-# trace_ts EVENT: timestamp (s) of the last EVENT line in the trace.
+# trace_ts EVENT [MATCH]: timestamp (s) of the last EVENT line in the
+# trace that contains the string MATCH.
 trace_ts() {
-	awk -v ev="$1:" '{ for (i = 1; i < NF; i++) if ($(i + 1) == ev) t = $i }
+	awk -v ev="$1:" -v m="${2:-}" 'index($0, m) {
+		for (i = 1; i < NF; i++) if ($(i + 1) == ev) t = $i }
 		END { sub(/:$/, "", t); print t }' "$TRACE/trace"
 }
 
+# p5_yardsticks: without pinledger, the guest's pipe wake-up latency and
+# how long the same 8-page truncate takes with nothing pinned or mapped.
+p5_yardsticks() {
+	local ns i f=$EXT4/plbench-p5
+	pl_unload
+	"$PLBENCH" wake --samples "$P5_SAMPLES" | sed -n 's/^wake ns=//p' |
+		while read -r ns; do
+			emit P5 pipe-wake stock 1 "$(echo "scale=1; $ns / 1000" | bc)" us
+		done
+	for i in $(seq "$P5_SAMPLES"); do
+		dd if=/dev/zero of="$f" bs=4k count=8 status=none
+		ns=$("$PLBENCH" truncwait "$f" | sed -n 's/.* ns=//p')
+		emit P5 truncate-unpinned stock "$i" "$(echo "scale=1; $ns / 1000" | bc)" us
+	done
+	rm -f "$f"
+}
+
+# p5 PREFIX [CPUS]: P5 samples; with CPUS, this shell and so the holder
+# and the truncating task are bound to CPUS (the kick worker runs where the
+# release happens).
 p5() {
-	local i f tw rel end ret
+	local pfx=$1 cpus=${2:-} i f tw rel end ret ino
+	[ -n "$cpus" ] && taskset -pc "$cpus" $$ > /dev/null
+	# A fresh ledger: no stale references whose reconciliation would
+	# add pin_release events of other pages.
+	pl_unload
 	phase_enter module
 	echo wait > "$PL_SYSFS/policy"
 	echo 0 > "$TRACE/tracing_on"
@@ -177,7 +210,8 @@ p5() {
 	for i in $(seq "$P5_SAMPLES"); do
 		f=$EXT4/plbench-p5
 		dd if=/dev/zero of="$f" bs=4k count=8 status=none
-		pin_start p5 hold "$f" --pages 8 --write
+		ino=$(stat -c %i "$f")
+		PINCTL=$PLBENCH pin_start p5 hold "$f" --pages 8
 		echo > "$TRACE/trace"
 		"$PLBENCH" truncwait "$f" > /tmp/plbench-tw 2>&1 &
 		tw=$!
@@ -186,16 +220,18 @@ p5() {
 			sleep 0.01
 		done
 		grep -q 'layout_begin:' "$TRACE/trace" || fail "P5: truncate did not block"
-		pin_stop p5
+		# Unpin; the holder stays idle until the truncate is back.
+		kill -TERM "$PIN_p5"
 		wait "$tw" || fail "P5: truncwait: $(cat /tmp/plbench-tw)"
+		pin_stop p5
 		grep -q 'errno=0' /tmp/plbench-tw || fail "P5: truncate: $(cat /tmp/plbench-tw)"
-		rel=$(trace_ts pin_release)
-		end=$(trace_ts layout_end)
+		rel=$(trace_ts pin_release " ino=$ino ")
+		end=$(trace_ts layout_end " ino=$ino ")
 		ret=$(trace_ts tracing_mark_write)
 		[ -n "$rel" ] && [ -n "$end" ] && [ -n "$ret" ] ||
 			fail "P5: events missing: $(cat "$TRACE/trace")"
-		emit P5 unpin-to-return module "$i" "$(echo "($ret - $rel) * 1000000" | bc)" us
-		emit P5 unpin-to-layout_end module "$i" "$(echo "($end - $rel) * 1000000" | bc)" us
+		emit P5 "${pfx}unpin-to-return" module "$i" "$(echo "($ret - $rel) * 1000000" | bc)" us
+		emit P5 "${pfx}unpin-to-layout_end" module "$i" "$(echo "($end - $rel) * 1000000" | bc)" us
 		rm -f "$f"
 	done
 	echo 0 > "$TRACE/tracing_on"
@@ -203,6 +239,7 @@ p5() {
 		echo 0 > "$TRACE/events/pinledger/$e/enable"
 	done
 	echo > "$TRACE/trace"
+	[ -z "$cpus" ] || taskset -pc "0-$(($(nproc) - 1))" $$ > /dev/null
 }
 
 main() {
@@ -211,7 +248,7 @@ main() {
 	modprobe null_blk nr_devices=1 queue_mode=2 irqmode=0 gb=1 bs=4096 ||
 		fail "cannot load null_blk"
 	dd if=/dev/zero of="$EXT4/plbench-fiobuf" bs=1M count=1 status=none
-	log "kernel $(uname -r), $REPS repetitions${SMOKE:+ (smoke)}, figures $FIGURES"
+	log "kernel $(uname -r), $REPS/$REPS46 repetitions${SMOKE:+ (smoke)}, figures $FIGURES"
 	for rep in $(seq "$REPS"); do
 		order="stock module"
 		[ $((rep % 2)) -eq 0 ] && order="module stock"
@@ -221,15 +258,25 @@ main() {
 			has P1 && p1 "$phase" "$rep"
 			has P2 && p2 "$phase" "$rep"
 			has P3 && p3 "$phase" "$rep"
-			if has P4 || has P6; then
-				p46 "$phase" "$rep"
-			fi
-			log "rep $rep $phase: $(( $(date +%s) - t0 )) s"
+			log "P1-P3 rep $rep $phase: $(( $(date +%s) - t0 )) s"
+		done
+	done
+	for rep in $(seq "$REPS46"); do
+		has P4 || has P6 || break
+		order="stock module"
+		[ $((rep % 2)) -eq 0 ] && order="module stock"
+		for phase in $order; do
+			phase_enter "$phase"
+			t0=$(date +%s)
+			p46 "$phase" "$rep"
+			log "P4/P6 rep $rep $phase: $(( $(date +%s) - t0 )) s"
 		done
 	done
 	if has P5; then
 		t0=$(date +%s)
-		p5
+		p5_yardsticks
+		p5 ''
+		p5 cpu0- 0
 		log "P5: $(( $(date +%s) - t0 )) s"
 	fi
 	pl_unload

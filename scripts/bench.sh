@@ -153,7 +153,10 @@ ELAPSED=$(( $(date +%s) - T0 ))
 	echo "    slab = pinledger_page slab growth + bucket table; memfree = MemFree (+ per-CPU"
 	echo "    free lists) drop minus the stock phase's drop + bucket table."
 	echo "P5: trace clock mono; last pin_release -> truncating process's trace marker"
-	echo "    (unpin-to-return) and -> layout_end (unpin-to-layout_end); policy wait."
+	echo "    (unpin-to-return) and -> layout_end (unpin-to-layout_end); policy wait;"
+	echo "    cpu0-: holder and truncating task bound to CPU 0; pipe-wake: the guest's own"
+	echo "    wake-up latency (pipe write -> blocked reader returns), no pinledger;"
+	echo "    truncate-unpinned: the same ftruncate() with nothing pinned, no pinledger."
 	echo "P6: pin+unpin ns/page of a 512-page batch with 1024 vs 1048576 pages pinned."
 } > "$REPORT"
 
@@ -192,7 +195,7 @@ plot() {
 	gnuplot "$dat/ratio.gp"
 
 	# p5.png / p6.png: the distributions, as sorted samples (empirical CDF).
-	awk -F'\t' -v d="$dat" 'NR > 1 && ($2 == "P5" || $2 == "P6") && $4 == "module" {
+	awk -F'\t' -v d="$dat" 'NR > 1 && ($2 == "P5" || ($2 == "P6" && $4 == "module")) {
 		k = $1; sub(/-amd64$/, "", k); sub(/\+deb12$/, "", k)
 		print $6 > (d "/" $2 "_" k "_" $3 ".raw") }' "$SAMPLES"
 	for r in "$dat"/*.raw; do
@@ -213,8 +216,9 @@ plot() {
 			echo "set output '$OUT/$(echo "$f" | tr P p).png'"
 			echo "set grid; set key bottom right noenhanced; set ylabel 'fraction of samples'"
 			if [ $f = P5 ]; then
-				echo "set title 'P5: last unpin -> blocked truncate returns (module, policy wait)'"
-				echo "set xlabel 'microseconds (TCG guest)'; set arrow from 1000, graph 0 to 1000, graph 1 nohead lc rgb 'red' lw 2"
+				echo "set title 'P5: last unpin -> blocked truncate returns (policy wait), and the pipe wake-up yardstick'"
+				echo "set xlabel 'microseconds (TCG guest), log scale'; set logscale x"
+				echo "set arrow from 1000, graph 0 to 1000, graph 1 nohead lc rgb 'red' lw 2"
 			else
 				echo "set title 'P6: pin+unpin cost per page, 512-page batch, by live ledger entries (module)'"
 				echo "set xlabel 'ns per page (TCG guest)'"

@@ -40,6 +40,10 @@ want P4 slab module
 want P4 memfree module
 want P5 unpin-to-return module
 want P5 unpin-to-layout_end module
+want P5 cpu0-unpin-to-return module
+want P5 cpu0-unpin-to-layout_end module
+want P5 pipe-wake stock
+want P5 truncate-unpinned stock
 bad=$(grep -cvE '^(S	[^	]+	[^	]+	(stock|module)	[0-9]+	[-0-9.]+	[^	]+)$' "$out" || true)
 [ "$bad" -eq 0 ] || fail "$bad malformed lines on stdout"
 [ ! -d /sys/module/pinledger ] || fail "pinledger left loaded"

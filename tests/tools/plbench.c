@@ -28,9 +28,21 @@
  *	or a file (mapped MAP_SHARED, extended to 512 pages and faulted in).
  *	Prints "pin ns_per_page=X" per sample.
  *
+ *   plbench wake [--samples K]
+ *	P5's yardstick: how long a task blocked in read() on a pipe takes
+ *	to return after another task writes to it (the guest's own wake-up
+ *	latency, no pinledger involved).  Prints "wake ns=X" per sample.
+ *
+ *   plbench hold FILE [--pages N]
+ *	P5's pin holder: map FILE (MAP_SHARED, faulted in), pin N pages
+ *	with the test pin holder, print "ready pid=P"; on SIGTERM unpin
+ *	them, print "released", and stay idle until the next SIGTERM (so
+ *	that no exit work competes with the truncate it unblocks).
+ *
  *   plbench truncwait FILE
  *	ftruncate(FILE, 0), then write "plbench truncate returned" to the
- *	trace marker (for P5's timestamps).  Prints "truncate errno=E".
+ *	trace marker (for P5's timestamps).  Prints "truncate errno=E
+ *	ns=T" (T: how long ftruncate() took).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,6 +55,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 #include "../pinholder/pinholder_uapi.h"
@@ -349,15 +363,92 @@ static int cmd_pin(const char *target)
 	return 0;
 }
 
+static int cmd_wake(void)
+{
+	int go[2], back[2];
+	uint64_t t0, t1;
+	pid_t pid;
+	long i;
+	char c;
+
+	if (pipe(go) || pipe(back))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		close(go[1]);
+		close(back[0]);
+		while (read(go[0], &c, 1) == 1) {
+			t1 = now_ns();
+			if (write(back[1], &t1, sizeof(t1)) != sizeof(t1))
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(go[0]);
+	close(back[1]);
+	for (i = 0; i < opt_samples; i++) {
+		/* Let the reader block first. */
+		usleep(20000);
+		t0 = now_ns();
+		if (write(go[1], "w", 1) != 1 ||
+		    read(back[0], &t1, sizeof(t1)) != sizeof(t1))
+			die("pipe round trip");
+		printf("wake ns=%llu\n", (unsigned long long)(t1 - t0));
+	}
+	close(go[1]);
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
+static int cmd_hold(const char *file)
+{
+	size_t len = opt_pages * PG;
+	struct pinholder_req req = { 0 };
+	sigset_t set;
+	int fd, hfd, sig;
+	char *p;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	hfd = open("/dev/pinholder", O_RDWR);
+	fd = open(file, O_RDWR);
+	if (hfd < 0 || fd < 0)
+		die("open");
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	req.addr = (unsigned long)p;
+	req.nr_pages = opt_pages;
+	req.api = PINHOLDER_API_FAST;
+	req.flags = PINHOLDER_F_PIN | PINHOLDER_F_WRITE;
+	if (ioctl(hfd, PINHOLDER_IOC_HOLD, &req))
+		die("PINHOLDER_IOC_HOLD");
+	printf("ready pid=%d addr=%p\n", getpid(), (void *)p);
+	fflush(stdout);
+	sigwait(&set, &sig);
+	if (ioctl(hfd, PINHOLDER_IOC_RELEASE, &req))
+		die("PINHOLDER_IOC_RELEASE");
+	printf("released\n");
+	fflush(stdout);
+	sigwait(&set, &sig);
+	return 0;
+}
+
 static int cmd_truncwait(const char *file)
 {
 	int fd = open(file, O_RDWR), err;
+	uint64_t t0, t1;
 
 	if (fd < 0)
 		die(file);
+	t0 = now_ns();
 	err = ftruncate(fd, 0) ? errno : 0;
+	t1 = now_ns();
 	write_str(TRACEFS "/trace_marker", "plbench truncate returned");
-	printf("truncate errno=%d\n", err);
+	printf("truncate errno=%d ns=%llu\n", err, (unsigned long long)(t1 - t0));
 	close(fd);
 	return 0;
 }
@@ -374,7 +465,7 @@ int main(int argc, char **argv)
 	int c;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: plbench truncs DIR N|ledger|pin TARGET|truncwait FILE [options]\n");
+		fprintf(stderr, "usage: plbench truncs DIR N|ledger|pin TARGET|wake|hold FILE|truncwait FILE [options]\n");
 		return 2;
 	}
 	cmd = argv[1];
@@ -394,6 +485,10 @@ int main(int argc, char **argv)
 		return cmd_truncs(argv[optind], strtol(argv[optind + 1], NULL, 0));
 	if (!strcmp(cmd, "ledger") && optind == argc)
 		return cmd_ledger();
+	if (!strcmp(cmd, "hold") && optind + 1 == argc)
+		return cmd_hold(argv[optind]);
+	if (!strcmp(cmd, "wake") && optind == argc)
+		return cmd_wake();
 	if (!strcmp(cmd, "pin") && optind + 1 == argc)
 		return cmd_pin(argv[optind]);
 	if (!strcmp(cmd, "truncwait") && optind + 1 == argc)
