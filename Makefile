@@ -79,7 +79,8 @@ CLI_USER := $(filter-out %.bpf.c,$(CLI_SRC))
 CLANG    ?= clang
 BPFTOOL  ?= $(firstword $(wildcard /usr/sbin/bpftool) bpftool)
 # libbpf statically when libbpf.a is there (it is in libbpf-dev).
-CLI_LIBS := $(if $(wildcard /usr/lib/*/libbpf.a),-Wl,-Bstatic -lbpf -Wl,-Bdynamic,-lbpf) -lelf -lz
+CLI_STATIC := -Wl,-Bstatic -lbpf -Wl,-Bdynamic
+CLI_LIBS := $(if $(wildcard /usr/lib/*/libbpf.a),$(CLI_STATIC),-lbpf) -lelf -lz
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 

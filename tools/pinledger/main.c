@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * main.c - pinledger(8): subcommand dispatch, common helpers, "status"
+ * and "policy".
+ *
+ *   pinledger status [--json]
+ *   pinledger pins [--pid P] [--file F] [--dev D] [--json]
+ *   pinledger who FILE [--json]
+ *   pinledger policy [wait|revoke|block|default] [--fs FS] [--timeout MS]
+ *		      [--signal N] [--grace MS] [--pagecache-unmap allow|skip]
+ *		      [--pagecache-clean report|redirty]
+ *   pinledger top [-b] [-n FRAMES] [-d SECS] [-k ROWS]
+ *   pinledger hist [--by comm|flags|fs] [--interval S] [--count N] [-m]
+ *   pinledger trace [--event NAME] [--count N] [--duration S]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include "pinledger.h"
+
+const char *pl_prog = "pinledger";
+bool pl_verbose;
+
+void pl_die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", pl_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+void pl_need_module(void)
+{
+	if (access(PL_SYSFS "/version", F_OK))
+		pl_die(PL_EXIT_ERR, "module not loaded (no %s): load it with 'modprobe pinledger' or 'insmod pinledger.ko'",
+		       PL_SYSFS);
+}
+
+void pl_need_root(const char *why)
+{
+	if (geteuid())
+		pl_die(PL_EXIT_ERR, "%s needs root: run it as root (sudo %s ...)",
+		       why, pl_prog);
+}
+
+void pl_need_debugfs(void)
+{
+	pl_need_module();
+	pl_need_root("reading /sys/kernel/debug/pinledger");
+	if (access(PL_DEBUGFS "/pins", R_OK))
+		pl_die(PL_EXIT_ERR, "%s/pins not readable: mount debugfs with 'mount -t debugfs none /sys/kernel/debug'",
+		       PL_DEBUGFS);
+}
+
+/* Whole file as a NUL-terminated string (caller frees), NULL on error. */
+char *pl_read_file(const char *path)
+{
+	size_t len = 0, cap = 8192;
+	char *buf = malloc(cap);
+	ssize_t n;
+	int fd;
+
+	if (!buf)
+		return NULL;
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		free(buf);
+		return NULL;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap * 2);
+
+			if (!nb)
+				goto fail;
+			buf = nb;
+			cap *= 2;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		if (!n)
+			break;
+		len += n;
+	}
+	close(fd);
+	buf[len] = 0;
+	return buf;
+fail:
+	close(fd);
+	free(buf);
+	return NULL;
+}
+
+/* One sysfs value, trailing newline stripped.  Returns 0 or -errno. */
+int pl_read_sysfs(const char *name, char *buf, size_t len)
+{
+	char path[256];
+	char *s;
+
+	snprintf(path, sizeof(path), PL_SYSFS "/%s", name);
+	s = pl_read_file(path);
+	if (!s)
+		return -errno;
+	snprintf(buf, len, "%s", s);
+	free(s);
+	len = strlen(buf);
+	while (len && buf[len - 1] == '\n')
+		buf[--len] = 0;
+	return 0;
+}
+
+int pl_write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	if (n < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Mount point of device MAJ:MIN (first in mountinfo), or NULL. */
+const char *pl_mount_of(unsigned int maj, unsigned int min)
+{
+	static char mnt[512];
+	char line[4096];
+	unsigned int a, b;
+	FILE *f;
+
+	f = fopen("/proc/self/mountinfo", "r");
+	if (!f)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... */
+		if (sscanf(line, "%*u %*u %u:%u %*s %511s", &a, &b, mnt) == 3 &&
+		    a == maj && b == min) {
+			fclose(f);
+			return mnt;
+		}
+	}
+	fclose(f);
+	return NULL;
+}
+
+/* "MAJ:MIN" or a path on the filesystem.  Returns 0 or -errno. */
+int pl_parse_dev(const char *s, unsigned int *maj, unsigned int *min)
+{
+	struct stat st;
+	char c;
+
+	if (sscanf(s, "%u:%u%c", maj, min, &c) == 2)
+		return 0;
+	if (stat(s, &st))
+		return -errno;
+	*maj = major(st.st_dev);
+	*min = minor(st.st_dev);
+	return 0;
+}
+
+void pl_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+void pl_fmt_age(char *buf, size_t len, unsigned long long ms)
+{
+	if (ms < 1000)
+		snprintf(buf, len, "%llums", ms);
+	else if (ms < 600000)
+		snprintf(buf, len, "%.1fs", ms / 1000.0);
+	else if (ms < 36000000)
+		snprintf(buf, len, "%llum", ms / 60000);
+	else
+		snprintf(buf, len, "%lluh", ms / 3600000);
+}
+
+/* ---- status ------------------------------------------------------------ */
+
+static const char *const knobs[] = {
+	"version", "features", "policy", "wait_timeout_ms", "revoke_signal",
+	"revoke_grace_ms", "pagecache_unmap_policy", "pagecache_clean_policy",
+	"deferred_evictions",
+};
+
+struct kv {
+	char name[64];
+	char value[64];
+};
+
+/* Counters: debugfs (all of them) when readable, else sysfs counters/. */
+static int read_counters(struct kv **out)
+{
+	struct kv *v = NULL;
+	int n = 0;
+	char *s, *line, *save;
+
+	s = pl_read_file(PL_DEBUGFS "/counters");
+	if (s) {
+		for (line = strtok_r(s, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			v = realloc(v, (n + 1) * sizeof(*v));
+			if (!v)
+				pl_die(PL_EXIT_ERR, "out of memory");
+			if (sscanf(line, "%63s %63s", v[n].name, v[n].value) == 2)
+				n++;
+		}
+		free(s);
+	} else {
+		static const char *const names[] = {
+			"live_pages", "live_pins", "live_gets", "acquired_pins",
+			"acquired_gets", "released_pins", "released_gets",
+			"untracked", "missed_calls", "unmatched_releases",
+			"reconciled", "ledger_bytes",
+		};
+		char path[128], val[64];
+		size_t i;
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			snprintf(path, sizeof(path), "counters/%s", names[i]);
+			if (pl_read_sysfs(path, val, sizeof(val)))
+				continue;
+			v = realloc(v, (n + 1) * sizeof(*v));
+			if (!v)
+				pl_die(PL_EXIT_ERR, "out of memory");
+			snprintf(v[n].name, sizeof(v[n].name), "%s", names[i]);
+			snprintf(v[n].value, sizeof(v[n].value), "%s", val);
+			n++;
+		}
+	}
+	*out = v;
+	return n;
+}
+
+static int cmd_status(int argc, char **argv)
+{
+	char val[256], *fsp, *line, *save;
+	bool json = false;
+	struct kv *c;
+	int i, n, first;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			json = true;
+		else
+			pl_die(PL_EXIT_USAGE, "status: unknown argument '%s' (usage: pinledger status [--json])",
+			       argv[i]);
+	}
+	pl_need_module();
+	n = read_counters(&c);
+	fsp = pl_read_file(PL_SYSFS "/fs_policy");
+
+	if (json)
+		printf("{");
+	for (i = 0; i < (int)(sizeof(knobs) / sizeof(knobs[0])); i++) {
+		if (pl_read_sysfs(knobs[i], val, sizeof(val)))
+			continue;
+		if (json) {
+			printf("%s\"%s\":", i ? "," : "", knobs[i]);
+			pl_json_str(stdout, val);
+		} else {
+			printf("%-24s %s\n", knobs[i], val);
+		}
+	}
+	if (json)
+		printf(",\"fs_policy\":[");
+	else
+		printf("%-24s %s\n", "fs_policy", fsp && *fsp ? "" : "(none)");
+	first = 1;
+	for (line = fsp ? strtok_r(fsp, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned int maj, min;
+		char pol[32];
+		const char *mnt;
+
+		if (sscanf(line, "%u:%u %31s", &maj, &min, pol) != 3)
+			continue;
+		mnt = pl_mount_of(maj, min);
+		if (json) {
+			printf("%s{\"dev\":\"%u:%u\",\"mount\":", first ? "" : ",",
+			       maj, min);
+			pl_json_str(stdout, mnt ? mnt : "");
+			printf(",\"policy\":\"%s\"}", pol);
+		} else {
+			printf("  %u:%u %-20s %s\n", maj, min, mnt ? mnt : "?", pol);
+		}
+		first = 0;
+	}
+	if (json)
+		printf("],\"counters\":{");
+	else
+		printf("counters%s:\n", geteuid() ? " (sysfs; root sees all)" : "");
+	for (i = 0; i < n; i++) {
+		if (json)
+			printf("%s\"%s\":%s", i ? "," : "", c[i].name, c[i].value);
+		else
+			printf("  %-26s %s\n", c[i].name, c[i].value);
+	}
+	if (json)
+		printf("}}\n");
+	free(c);
+	free(fsp);
+	return 0;
+}
+
+/* ---- policy ------------------------------------------------------------ */
+
+static void set_knob(const char *name, const char *val)
+{
+	char path[256];
+	int err;
+
+	snprintf(path, sizeof(path), PL_SYSFS "/%s", name);
+	err = pl_write_file(path, val);
+	if (err)
+		pl_die(PL_EXIT_ERR, "setting %s to '%s' failed: %s (see dmesg and pinledger(8))",
+		       name, val, strerror(-err));
+}
+
+static bool one_of(const char *s, const char *const *set)
+{
+	for (; *set; set++)
+		if (!strcmp(s, *set))
+			return true;
+	return false;
+}
+
+static int cmd_policy(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "fs", required_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "signal", required_argument, NULL, 's' },
+		{ "grace", required_argument, NULL, 'g' },
+		{ "pagecache-unmap", required_argument, NULL, 'u' },
+		{ "pagecache-clean", required_argument, NULL, 'c' },
+		{ }
+	};
+	static const char *const policies[] = { "wait", "revoke", "block", NULL };
+	static const char *const unmap[] = { "allow", "skip", NULL };
+	static const char *const clean[] = { "report", "redirty", NULL };
+	const char *fs = NULL, *timeout = NULL, *sig = NULL, *grace = NULL;
+	const char *pcu = NULL, *pcc = NULL, *pol = NULL;
+	char buf[600], *end;
+	int o, changes = 0;
+
+	optind = 1;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'f': fs = optarg; break;
+		case 't': timeout = optarg; break;
+		case 's': sig = optarg; break;
+		case 'g': grace = optarg; break;
+		case 'u': pcu = optarg; break;
+		case 'c': pcc = optarg; break;
+		default:
+			pl_die(PL_EXIT_USAGE, "policy: bad option (usage: pinledger policy [wait|revoke|block|default] [--fs FS] [--timeout MS] [--signal N] [--grace MS] [--pagecache-unmap allow|skip] [--pagecache-clean report|redirty])");
+		}
+	}
+	if (optind < argc)
+		pol = argv[optind++];
+	if (optind < argc)
+		pl_die(PL_EXIT_USAGE, "policy: unexpected argument '%s'", argv[optind]);
+	if (pol && !one_of(pol, policies) && !(fs && !strcmp(pol, "default")))
+		pl_die(PL_EXIT_USAGE, "policy: unknown policy '%s': use wait, revoke or block (\"default\" with --fs)",
+		       pol);
+	if (fs && !pol)
+		pl_die(PL_EXIT_USAGE, "policy: --fs needs a policy: pinledger policy wait|revoke|block|default --fs FS");
+	if (pcu && !one_of(pcu, unmap))
+		pl_die(PL_EXIT_USAGE, "policy: --pagecache-unmap takes allow or skip");
+	if (pcc && !one_of(pcc, clean))
+		pl_die(PL_EXIT_USAGE, "policy: --pagecache-clean takes report or redirty");
+	if (timeout && (strtoul(timeout, &end, 10), *end || !*timeout))
+		pl_die(PL_EXIT_USAGE, "policy: --timeout takes milliseconds (0: no bound)");
+	if (grace && (strtoul(grace, &end, 10), *end || !*grace))
+		pl_die(PL_EXIT_USAGE, "policy: --grace takes milliseconds");
+	if (sig && (strtoul(sig, &end, 10), *end || !*sig))
+		pl_die(PL_EXIT_USAGE, "policy: --signal takes a signal number (1..64)");
+	pl_need_module();
+	if (pol || timeout || sig || grace || pcu || pcc)
+		pl_need_root("changing policies");
+
+	if (fs) {
+		unsigned int maj, min;
+		int err;
+
+		/* The module takes a path too; check it here for a clear error. */
+		err = pl_parse_dev(fs, &maj, &min);
+		if (err)
+			pl_die(PL_EXIT_ERR, "--fs %s: %s (give a mount point or MAJ:MIN)",
+			       fs, strerror(-err));
+		snprintf(buf, sizeof(buf), "%s %s", fs, pol);
+		set_knob("fs_policy", buf);
+		changes++;
+	} else if (pol) {
+		set_knob("policy", pol);
+		changes++;
+	}
+	if (timeout)
+		set_knob("wait_timeout_ms", timeout), changes++;
+	if (sig)
+		set_knob("revoke_signal", sig), changes++;
+	if (grace)
+		set_knob("revoke_grace_ms", grace), changes++;
+	if (pcu)
+		set_knob("pagecache_unmap_policy", pcu), changes++;
+	if (pcc)
+		set_knob("pagecache_clean_policy", pcc), changes++;
+
+	/* Print what is in force now. */
+	{
+		static const char *const show[] = {
+			"policy", "wait_timeout_ms", "revoke_signal",
+			"revoke_grace_ms", "pagecache_unmap_policy",
+			"pagecache_clean_policy",
+		};
+		char val[64], *fsp, *line, *save;
+		size_t i;
+
+		for (i = 0; i < sizeof(show) / sizeof(show[0]); i++)
+			if (!pl_read_sysfs(show[i], val, sizeof(val)))
+				printf("%-24s %s\n", show[i], val);
+		fsp = pl_read_file(PL_SYSFS "/fs_policy");
+		for (line = fsp ? strtok_r(fsp, "\n", &save) : NULL; line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			unsigned int maj, min;
+			char p[32];
+			const char *mnt;
+
+			if (sscanf(line, "%u:%u %31s", &maj, &min, p) != 3)
+				continue;
+			mnt = pl_mount_of(maj, min);
+			printf("fs_policy                %u:%u %s %s\n", maj, min,
+			       mnt ? mnt : "?", p);
+		}
+		free(fsp);
+	}
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: pinledger [-v] COMMAND [ARGS]\n"
+		"  status [--json]                     module version, policies, counters\n"
+		"  pins [--pid P] [--file F] [--dev D] [--json]\n"
+		"                                      live pins, one line per range\n"
+		"  who FILE [--json]                   who pins FILE, which layout changes wait\n"
+		"  policy [wait|revoke|block|default] [--fs FS] [--timeout MS] [--signal N]\n"
+		"         [--grace MS] [--pagecache-unmap allow|skip]\n"
+		"         [--pagecache-clean report|redirty]   read or set policies\n"
+		"  top [-b] [-n FRAMES] [-d SECS] [-k ROWS]   pin holders, refreshing\n"
+		"  hist [--by comm|flags|fs] [--interval S] [--count N] [-m]\n"
+		"                                      pin lifetime and layout wait histograms\n"
+		"  trace [--event NAME] [--count N] [--duration S]\n"
+		"                                      the module's events, one per line\n"
+		"See pinledger(8).\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int argc, char **argv);
+	} cmds[] = {
+		{ "status", cmd_status }, { "pins", cmd_pins }, { "who", cmd_who },
+		{ "policy", cmd_policy }, { "top", cmd_top }, { "hist", cmd_hist },
+		{ "trace", cmd_trace },
+	};
+	size_t i;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while (argc > 1 && argv[1][0] == '-') {
+		if (!strcmp(argv[1], "-v") || !strcmp(argv[1], "--verbose")) {
+			pl_verbose = true;
+		} else if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			pl_die(PL_EXIT_USAGE, "unknown option '%s': see 'pinledger --help'",
+			       argv[1]);
+		}
+		argc--;
+		argv++;
+	}
+	if (argc < 2) {
+		usage(stderr);
+		return PL_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (!strcmp(argv[1], cmds[i].name))
+			return cmds[i].fn(argc - 1, argv + 1);
+	pl_die(PL_EXIT_USAGE, "unknown command '%s': see 'pinledger --help'",
+	       argv[1]);
+}
