@@ -105,7 +105,7 @@ kmake() {
 }
 
 main() {
-	local force= key dir obj kver t0 secs
+	local force='' key dir obj kver t0 secs
 	[ "${1:-}" = --force ] && force=1
 	install_tools
 	fetch_source
