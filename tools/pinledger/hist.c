@@ -207,7 +207,10 @@ static int dump(struct pinledger_bpf *skel, int by, const char *unit, bool ms)
 		const char *what = v[i].key.kind == PL_HIST_LIFETIME ?
 			"pin lifetime" : "layout change wait";
 
-		label(lbl, sizeof(lbl), &v[i].key, by);
+		/* Layout waits have no pin flags: one histogram. */
+		label(lbl, sizeof(lbl), &v[i].key,
+		      v[i].key.kind == PL_HIST_LAYOUT_WAIT && by == PL_BY_FLAGS ?
+		      PL_BY_NONE : by);
 		printf("\n%s%s%s: %llu, average %.1f %s\n", what,
 		       lbl[0] ? ", " : "", lbl,
 		       (unsigned long long)v[i].val.count,

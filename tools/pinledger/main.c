@@ -220,46 +220,54 @@ struct kv {
 	char value[64];
 };
 
-/* Counters: debugfs (all of them) when readable, else sysfs counters/. */
+static struct kv *kv_add(struct kv *v, int *n, const char *name,
+			 const char *value)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (!strcmp(v[i].name, name))
+			return v;
+	v = realloc(v, (*n + 1) * sizeof(*v));
+	if (!v)
+		pl_die(PL_EXIT_ERR, "out of memory");
+	snprintf(v[*n].name, sizeof(v[*n].name), "%s", name);
+	snprintf(v[*n].value, sizeof(v[*n].value), "%s", value);
+	(*n)++;
+	return v;
+}
+
+/*
+ * Counters: sysfs counters/ (anyone may read them), then those only
+ * debugfs has (root).
+ */
 static int read_counters(struct kv **out)
 {
+	static const char *const names[] = {
+		"live_pages", "live_pins", "live_gets", "acquired_pins",
+		"acquired_gets", "released_pins", "released_gets", "untracked",
+		"missed_calls", "unmatched_releases", "reconciled",
+		"ledger_bytes", "pagecache_unmap_pinned",
+		"pagecache_unmap_skipped", "pagecache_unmap_unskippable",
+		"pagecache_cleaned_pinned", "pagecache_write_unpinned",
+		"pagecache_redirtied", "pagecache_redirty_failed",
+	};
+	char path[128], val[64], name[64], *s, *line, *save;
 	struct kv *v = NULL;
+	size_t i;
 	int n = 0;
-	char *s, *line, *save;
 
-	s = pl_read_file(PL_DEBUGFS "/counters");
-	if (s) {
-		for (line = strtok_r(s, "\n", &save); line;
-		     line = strtok_r(NULL, "\n", &save)) {
-			v = realloc(v, (n + 1) * sizeof(*v));
-			if (!v)
-				pl_die(PL_EXIT_ERR, "out of memory");
-			if (sscanf(line, "%63s %63s", v[n].name, v[n].value) == 2)
-				n++;
-		}
-		free(s);
-	} else {
-		static const char *const names[] = {
-			"live_pages", "live_pins", "live_gets", "acquired_pins",
-			"acquired_gets", "released_pins", "released_gets",
-			"untracked", "missed_calls", "unmatched_releases",
-			"reconciled", "ledger_bytes",
-		};
-		char path[128], val[64];
-		size_t i;
-
-		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-			snprintf(path, sizeof(path), "counters/%s", names[i]);
-			if (pl_read_sysfs(path, val, sizeof(val)))
-				continue;
-			v = realloc(v, (n + 1) * sizeof(*v));
-			if (!v)
-				pl_die(PL_EXIT_ERR, "out of memory");
-			snprintf(v[n].name, sizeof(v[n].name), "%s", names[i]);
-			snprintf(v[n].value, sizeof(v[n].value), "%s", val);
-			n++;
-		}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "counters/%s", names[i]);
+		if (!pl_read_sysfs(path, val, sizeof(val)))
+			v = kv_add(v, &n, names[i], val);
 	}
+	s = pl_read_file(PL_DEBUGFS "/counters");
+	for (line = s ? strtok_r(s, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%63s %63s", name, val) == 2)
+			v = kv_add(v, &n, name, val);
+	free(s);
 	*out = v;
 	return n;
 }
@@ -321,7 +329,7 @@ static int cmd_status(int argc, char **argv)
 	if (json)
 		printf("],\"counters\":{");
 	else
-		printf("counters%s:\n", geteuid() ? " (sysfs; root sees all)" : "");
+		printf("counters%s:\n", geteuid() ? " (sysfs; root sees more)" : "");
 	for (i = 0; i < n; i++) {
 		if (json)
 			printf("%s\"%s\":%s", i ? "," : "", c[i].name, c[i].value);
