@@ -7,6 +7,7 @@
 #   make modules-all        ... for both stock Debian kernels of the test rig
 #   make demo               boot a stock kernel with pmem and show pinledger
 #   make check              provision, build, run every test on both kernels
+#   make stress             long pin/layout storm with reloads, both kernels
 #   make bench              measure pinledger against the stock kernels
 #   make debug-kernel       build (once, cached) the KASAN/lockdep 6.12 kernel
 #   make check-debug        run the guest suite on that kernel (not in check)
@@ -26,7 +27,7 @@ VERSION  := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(ROOT)/dkms.conf)
 -include $(CACHE)/kernels.env
 
 .PHONY: all module modules-all pinholder tools provision check check-host \
-	demo bench clean install dkms-test cli debug-kernel check-debug
+	demo bench clean install dkms-test cli debug-kernel check-debug stress
 
 all: module
 
@@ -114,6 +115,9 @@ provision:
 
 check:
 	@$(ROOT)/scripts/check.sh
+
+stress:
+	@$(ROOT)/scripts/stress.sh
 
 check-host:
 	@$(ROOT)/scripts/check.sh --host-only

@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# stress.sh - "make stress": the long storm (tests/guest/storm.sh) with
+# the module reloaded under it, in a guest of each stock kernel.
+#
+# Usage: scripts/stress.sh [--kernel KVER]...
+# Environment: STRESS_SECS (default 600), STRESS_RELOADS (default 50).
+# The storm lasts STRESS_SECS or until all reloads are done, whichever is
+# later (a reload under load takes 10-20 s in these TCG guests).  Logs go
+# to build/stress/<kver>.log; the guest's dmesg to build/stress/<kver>.dmesg.
+# Exit status: non-zero if any storm reported a violation or the kernel
+# complained (WARNING, BUG, lockdep, hung task, ...).
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+SECS=${STRESS_SECS:-600}
+RELOADS=${STRESS_RELOADS:-50}
+KERNELS=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) KERNELS="$KERNELS $2"; shift ;;
+	*) echo "usage: $0 [--kernel KVER]..." >&2; exit 2 ;;
+	esac
+	shift
+done
+scripts/provision.sh >/dev/null || { echo "provisioning failed"; exit 1; }
+. .cache/kernels.env
+[ -n "$KERNELS" ] || KERNELS="$K61 $K612"
+make -s tools >/dev/null || exit 1
+mkdir -p build/stress
+rc=0
+for k in $KERNELS; do
+	make -s KVER=$k module pinholder >/dev/null || { echo "$k: build failed"; rc=1; continue; }
+	log=build/stress/$k.log
+	echo "== $k: storm ${SECS}s, $RELOADS reloads"
+	t0=$(date +%s)
+	GUEST_DMESG_OUT=build/stress/$k.dmesg scripts/guest.sh --kernel "$k" \
+		--timeout $((SECS * 4 + RELOADS * 60 + 600)) -- \
+		"tests/guest/storm.sh $SECS $RELOADS" > "$log" 2>&1
+	grc=$?
+	grep -E '^storm:|VIOLATION' "$log"
+	bad=$(grep -E 'WARNING:|BUG:|Oops|general protection|lockdep|possible circular|INFO: task .* blocked|RCU stall|UBSAN|KASAN|refcount_t:' \
+		build/stress/$k.dmesg 2>/dev/null | head -5)
+	if [ $grc -ne 0 ] || [ -n "$bad" ]; then
+		echo "$k: FAILED (exit $grc)"
+		[ -n "$bad" ] && echo "$bad"
+		rc=1
+	else
+		echo "$k: passed in $(( $(date +%s) - t0 )) s, dmesg clean"
+	fi
+done
+exit $rc
