@@ -55,9 +55,11 @@ struct pinledger_bpf *pl_bpf_open(bool hist, bool rate, int by,
 		ret = -ret;
 		if (ret == ENOSYS)
 			snprintf(err, errlen, "this kernel has no BPF (CONFIG_BPF_SYSCALL): use 'pinledger trace' or perf instead");
-		else if (ret == EPERM || ret == EACCES)
+		else if (ret == EPERM)
 			snprintf(err, errlen, "loading BPF programs was refused (%s): run as root, check kernel.unprivileged_bpf_disabled and lockdown",
 				 strerror(ret));
+		else if (ret == EACCES)
+			snprintf(err, errlen, "the kernel's BPF verifier rejected the programs: rerun with 'pinledger -v' for its log and report it");
 		else
 			snprintf(err, errlen, "loading BPF programs failed: %s (rerun with -v for the verifier log)",
 				 strerror(ret));

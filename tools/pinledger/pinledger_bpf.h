@@ -5,7 +5,7 @@
 #ifndef PINLEDGER_BPF_H
 #define PINLEDGER_BPF_H
 
-#define PL_MAX_SLOTS	48
+#define PL_MAX_SLOTS	64	/* a power of two: the BPF side masks */
 #define PL_MAX_HISTS	1024
 
 enum pl_by { PL_BY_NONE, PL_BY_COMM, PL_BY_FLAGS, PL_BY_FS };
