@@ -104,7 +104,7 @@ dax_worker() {
 		done
 		# A reload waiting for the lock goes first (no starvation).
 		while [ -e $W/gate ]; do sleep 0.05; done
-		pol=$(< $PL_SYSFS/policy)
+		pol=$(cat $PL_SYSFS/policy 2>/dev/null || echo unloaded)
 		(
 			flock -s 9
 			case $op in
@@ -197,7 +197,7 @@ control_worker() {
 		setknob $PL_SYSFS/pagecache_clean_policy $PICK
 		pick 0 10
 		setknob $PL_DEBUGFS/fail_alloc_percent $PICK
-		count "control.$(< $PL_SYSFS/policy)"
+		count "control.$(cat $PL_SYSFS/policy 2>/dev/null || echo unloaded)"
 		sleep 0.5
 	done
 }
