@@ -9,7 +9,9 @@
 #   host      builds for both kernels (warning-free), IBT check (and that
 #             it catches an indirect call), style checks, DKMS builds,
 #             the rig's own failure detection (panic, hang)
-#   <kver>    tests/guest/run.sh inside a guest of each stock kernel
+#   <kver>    tests/guest/run.sh inside a guest of each stock kernel (the
+#             kernels side by side, one TCG thread each; PL_CHECK_SERIAL=1
+#             runs them one after the other)
 # Results missing from a suite's plan (a guest that died) count as failed;
 # a skip is reported but never counted as passed.  The last line is
 # "N passed, N failed" (", N skipped" when any); exit status is non-zero
@@ -134,21 +136,40 @@ if [ -z "$HOST_ONLY" ] && [ -z "$NO_RIG" ]; then
 	tally rig "$LOGS/rig.log"
 fi
 
+# guest_suite KVER: the guest suite of one kernel, into its log; prints
+# its run time.  Each guest is one TCG thread: the kernels run side by
+# side, one per core (PL_CHECK_SERIAL=1: one after the other).
+guest_suite() {
+	local k=$1 t rc
+	t=$(date +%s)
+	scripts/guest.sh --kernel "$k" --timeout "${PL_GUEST_TIMEOUT:-1500}" -- \
+		env PL_TEST_TIMEOUT="${PL_TEST_TIMEOUT:-300}" \
+		tests/guest/run.sh "$PATTERN" > "$LOGS/guest-$k.log" 2>&1
+	rc=$?
+	echo "$rc $(( $(date +%s) - t ))" > "$LOGS/guest-$k.rc"
+}
+
 if [ -z "$HOST_ONLY" ]; then
+	pids=()
+	for k in $KERNELS; do
+		if [ -n "${PL_CHECK_SERIAL:-}" ]; then
+			guest_suite "$k"
+		else
+			guest_suite "$k" &
+			pids+=($!)
+		fi
+	done
+	for p in "${pids[@]}"; do wait "$p"; done
 	for k in $KERNELS; do
 		echo "== guest $k"
-		t=$(date +%s)
-		scripts/guest.sh --kernel "$k" --timeout "${PL_GUEST_TIMEOUT:-1500}" -- \
-			env PL_TEST_TIMEOUT="${PL_TEST_TIMEOUT:-300}" \
-			tests/guest/run.sh "$PATTERN" > "$LOGS/guest-$k.log" 2>&1
-		rc=$?
+		read -r rc secs < "$LOGS/guest-$k.rc" || { rc=125; secs=0; }
 		grep -E '^(not )?ok [0-9]+ ' "$LOGS/guest-$k.log"
-		if [ $rc -ne 0 ]; then
+		if [ "$rc" -ne 0 ]; then
 			echo "guest $k: exit $rc; console tail:"
 			tail -40 "$LOGS/guest-$k.log" | sed 's/^/  | /'
 		fi
 		tally "$k" "$LOGS/guest-$k.log"
-		echo "  ($(( $(date +%s) - t )) s)"
+		echo "  ($secs s)"
 	done
 fi
 
