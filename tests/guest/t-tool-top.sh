@@ -19,14 +19,16 @@ touch /tmp/top.stop
 wait $bp || fail "pinctl bench failed"
 echo "$out"
 expect_eq "frames" "$(echo "$out" | grep -c 'pinledger top:')" 2
-echo "$out" | awk -v t=$PIN_h '$1 == t && $2 == "pinctl" && $3 == 8 && $4 == 8 && $5 == 0 && $6 == 1 { n++ } END { exit n != 2 }' ||
-	fail "holder row (tgid $PIN_h, 8 pages, 8 pins, 1 file) not in both frames"
+# (Pages are checked exactly below, without the pinning loop beside.)
+echo "$out" | awk -v t=$PIN_h '$1 == t && $2 == "pinctl" && $3 >= 8 && $4 >= 8 && $5 == 0 { n++ } END { exit n != 2 }' ||
+	fail "holder row (tgid $PIN_h, pinctl, 8 pages) not in both frames"
 echo "$out" | awk '$1 ~ /^[0-9]+$/ && $7 ~ /^[0-9.]+$/ && $7 > 0 { n++ } END { exit n < 1 }' ||
 	fail "no pin rate for the pinning loop"
 # Without BPF the rate column says so, pages still shown.
 out=$($PLT top -b -n 1 -d 0.2 --no-bpf)
 echo "$out"
 echo "$out" | grep -q "needs BPF" || fail "--no-bpf: no note"
-echo "$out" | awk -v t=$PIN_h '$1 == t && $3 == 8 && $7 == "-" { n++ } END { exit n != 1 }' || fail "--no-bpf row"
+echo "$out" | awk -v t=$PIN_h '$1 == t && $2 == "pinctl" && $3 == 8 && $4 == 8 && $5 == 0 && $6 == 1 && $7 == "-" { n++ } END { exit n != 1 }' ||
+	fail "--no-bpf: holder row (tgid $PIN_h, 8 pages, 8 pins, 1 file)"
 pin_stop h
 rm -f $f
