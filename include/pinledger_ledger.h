@@ -86,6 +86,8 @@ unsigned long pinledger_ledger_bytes(void);
 void pinledger_unexplained_refs(struct folio *folio, u32 pins, u32 gets,
 				long *xpins, long *xgets);
 unsigned long pinledger_ledger_entry_size(void);
+bool pinledger_folio_file(struct folio *folio, dev_t *dev, unsigned long *ino,
+			  pgoff_t *index);
 u32 pinledger_ledger_pins(struct folio *folio, u32 *write_pins,
 			  bool mark_cleaned);
 

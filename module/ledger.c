@@ -212,16 +212,27 @@ static struct pinledger_owner *owner_new(u32 flags, unsigned long callsite,
 	return o;
 }
 
-/* File identity of @folio's page @page: false for anonymous and shared. */
-static bool page_file(struct folio *folio, dev_t *dev, unsigned long *ino,
-		      pgoff_t *index)
+/**
+ * pinledger_folio_file - the file a folio caches.
+ * @folio:	the folio.
+ * @dev:	receives its inode's superblock device.
+ * @ino:	receives its inode number.
+ * @index:	receives its page index in the file.
+ *
+ * Context: any; the caller keeps the inode from being freed (RCU read
+ * side, or the folio locked / rmap locks held).
+ * Return: false for anonymous, KSM and movable-ops folios and folios
+ * already removed from their file.
+ */
+bool pinledger_folio_file(struct folio *folio, dev_t *dev, unsigned long *ino,
+			  pgoff_t *index)
 {
 	struct address_space *mapping = READ_ONCE(folio->mapping);
 	struct inode *host;
 
 	if (!mapping || ((unsigned long)mapping & PAGE_MAPPING_FLAGS))
 		return false;
-	/* Inodes are freed after an RCU grace period; we run under RCU. */
+	/* Inodes are freed after an RCU grace period. */
 	host = READ_ONCE(mapping->host);
 	if (!host)
 		return false;
@@ -382,7 +393,7 @@ void pinledger_ledger_acquire(struct page **pages, long nr,
 		while (i + n < nr && pages[i + n] &&
 		       page_folio(pages[i + n]) == folio)
 			n++;
-		page_file(folio, &dev, &ino, &index);
+		pinledger_folio_file(folio, &dev, &ino, &index);
 		if (!o || o->dev != dev || o->ino != ino) {
 			if (o)
 				owner_put(o, 1);

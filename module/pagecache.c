@@ -94,24 +94,6 @@ static LLIST_HEAD(redirty_list);
 static struct work_struct redirty_work;
 static bool redirty_live;
 
-/* dev/ino/index of a page-cache folio; false for anything else. */
-static bool pagecache_file(struct folio *folio, dev_t *dev,
-			   unsigned long *ino, pgoff_t *index)
-{
-	struct address_space *mapping = READ_ONCE(folio->mapping);
-	struct inode *host;
-
-	if (!mapping || ((unsigned long)mapping & PAGE_MAPPING_FLAGS))
-		return false;
-	host = READ_ONCE(mapping->host);
-	if (!host)
-		return false;
-	*dev = host->i_sb->s_dev;
-	*ino = host->i_ino;
-	*index = folio->index;
-	return true;
-}
-
 static bool folio_poisoned(struct folio *folio)
 {
 	return folio_test_hwpoison(folio) ||
@@ -164,7 +146,7 @@ bool pinledger_pagecache_unmap(struct folio *folio, unsigned long address,
 	u32 known;
 	dev_t dev;
 
-	if (!pagecache_file(folio, &dev, &ino, &index))
+	if (!pinledger_folio_file(folio, &dev, &ino, &index))
 		return false;
 	if (!folio_pins(folio, &known, NULL, &unknown, false))
 		return false;
@@ -203,7 +185,7 @@ void pinledger_pagecache_mkclean(struct folio *folio, unsigned long address)
 	u32 known, write;
 	dev_t dev;
 
-	if (!pagecache_file(folio, &dev, &ino, &index) || folio_poisoned(folio))
+	if (!pinledger_folio_file(folio, &dev, &ino, &index) || folio_poisoned(folio))
 		return;
 	if (!folio_pins(folio, &known, &write, &unknown, true))
 		return;
@@ -224,7 +206,7 @@ static void trace_redirty(struct folio *folio, unsigned int action)
 	if (!trace_pagecache_redirty_enabled())
 		return;
 	rcu_read_lock();	/* the inode, if the folio is being truncated */
-	pagecache_file(folio, &dev, &ino, &index);
+	pinledger_folio_file(folio, &dev, &ino, &index);
 	rcu_read_unlock();
 	trace_pagecache_redirty(folio_pfn(folio), dev, ino, index, action);
 }
@@ -276,7 +258,7 @@ static void redirty_fn(struct work_struct *work)
 
 		folio_lock(folio);
 		/* Under the folio lock a page-cache folio stays in its file. */
-		if (pagecache_file(folio, &dev, &ino, &index)) {
+		if (pinledger_folio_file(folio, &dev, &ino, &index)) {
 			folio_mark_dirty(folio);
 			pinledger_inc(pagecache_redirtied);
 			trace_pagecache_redirty(folio_pfn(folio), dev, ino, index,
