@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # pinledger top, batch mode: one frame per -d seconds, -n frames, then
-# exit 0.  The holder's row shows its tgid, comm, pages and pins; a process
+# exit 0; interactive: q and Ctrl-C quit with status 0.  The holder's row shows its tgid, comm, pages and pins; a process
 # pinning in a loop shows a pin rate (BPF on pin_acquire).
 . "$(dirname "$0")/lib.sh"
 
@@ -30,5 +30,19 @@ echo "$out"
 echo "$out" | grep -q "needs BPF" || fail "--no-bpf: no note"
 echo "$out" | awk -v t=$PIN_h '$1 == t && $2 == "pinctl" && $3 == 8 && $4 == 8 && $5 == 0 && $6 == 1 && $7 == "-" { n++ } END { exit n != 1 }' ||
 	fail "--no-bpf: holder row (tgid $PIN_h, 8 pages, 8 pins, 1 file)"
+# Interactive, on a terminal (script(1) gives it a pty): q quits and the
+# terminal is restored (stty shows icanon and echo again); Ctrl-C quits
+# too (the pty turns ^C into SIGINT), with status 0.
+out=$( (sleep 3; printf q) | timeout 30 script -qfec "$PLT top -d 0.5; stty -a" /dev/null) ||
+	fail "interactive top, q: exit $?"
+echo "$out" | grep -q 'pinledger top:' || fail "interactive top, q: no frame"
+echo "$out" | grep -q '\[q quits\]' || fail "interactive top, q: no hint"
+echo "$out" | grep -Eq '(^|[ ;])icanon' && echo "$out" | grep -Eq '(^|[ ;])echo( |$)' ||
+	fail "terminal not restored after q: $(echo "$out" | grep -E 'icanon|echo ')"
+echo "interactive top: q quit after $(echo "$out" | grep -c 'pinledger top:') frames, terminal restored"
+out=$( (sleep 3; printf '\003') | timeout 30 script -qfec "exec $PLT top -d 0.5" /dev/null) ||
+	fail "interactive top, Ctrl-C: exit $?"
+echo "$out" | grep -q 'pinledger top:' || fail "interactive top, Ctrl-C: no frame"
+echo "interactive top: Ctrl-C quit after $(echo "$out" | grep -c 'pinledger top:') frames"
 pin_stop h
 rm -f $f
