@@ -19,8 +19,12 @@
 #
 # Cached: nothing is built when .complete exists and the key (hash of the
 # config fragment, the kvm_guest fragment and the source package version)
-# is unchanged.  A changed key rebuilds incrementally in the same obj tree.
-# The build runs under "nice -n 19" with -j$PL_DEBUG_JOBS (default 2).
+# is unchanged.  A changed key rebuilds incrementally in the same obj tree;
+# an interrupted build resumes where it stopped when run again.  One build
+# at a time ($CACHE/debug-kernel.lock; a second caller waits).  The build
+# runs under "nice -n 19" with -j$PL_DEBUG_JOBS (default 2); its wall time,
+# from the first start for this key to the end (interruptions included),
+# is logged and kept in <kver>/build-seconds.
 #
 # Usage: scripts/debug-kernel.sh [--force]
 set -euo pipefail
@@ -107,6 +111,9 @@ kmake() {
 main() {
 	local force='' key dir obj kver t0 secs
 	[ "${1:-}" = --force ] && force=1
+	mkdir -p "$CACHE"
+	exec 9>"$CACHE/debug-kernel.lock"
+	flock -n 9 || { log "another build is running; waiting"; flock 9; }
 	install_tools
 	fetch_source
 	key=$( { cat "$FRAGMENT" "$SRC/kernel/configs/kvm_guest.config"; echo "$SRCVER"; } |
@@ -125,9 +132,12 @@ main() {
 	log "configuring $kver (key $key) in $obj"
 	configure "$obj"
 
-	log "building $kver with -j$JOBS under nice 19; log: $dir/build.log"
-	t0=$(date +%s)
-	if ! kmake "$obj" -j"$JOBS" bzImage modules > "$dir/build.log" 2>&1; then
+	# Wall time counts from the first start for this key.
+	[ "$(cut -d' ' -f1 "$dir/build-started" 2>/dev/null)" = "$key" ] ||
+		echo "$key $(date +%s)" > "$dir/build-started"
+	t0=$(cut -d' ' -f2 "$dir/build-started")
+	log "building $kver with -j$JOBS under nice 19 (started $(date -d "@$t0" +%T)); log: $dir/build.log"
+	if ! kmake "$obj" -j"$JOBS" bzImage modules >> "$dir/build.log" 2>&1; then
 		tail -30 "$dir/build.log" >&2
 		die "build failed; log: $dir/build.log"
 	fi
