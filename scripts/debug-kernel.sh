@@ -13,7 +13,8 @@
 # they are:
 #   $CACHE/<kver>/vmlinuz     -> root/boot/vmlinuz-<kver>
 #   $CACHE/<kver>/modules     -> root/lib/modules/<kver> (modules_install)
-#   $CACHE/<kver>/build       -> obj (the O= build tree, a kbuild dir)
+#   $CACHE/<kver>/build       -> obj (the O= build tree, a kbuild dir;
+#                                also root/usr/src/linux-headers-<kver>)
 #   $CACHE/<kver>/.complete, .config-key
 # and $CACHE/debug-kernel.env holds KDEBUG=<kver>.
 #
@@ -157,6 +158,9 @@ main() {
 	ln -sfn "root/boot/vmlinuz-$kver" "$dir/vmlinuz"
 	ln -sfn "root/lib/modules/$kver" "$dir/modules"
 	ln -sfn obj "$dir/build"
+	# As in a headers package: guest-init.sh links root/usr/src/linux-*.
+	mkdir -p "$dir/root/usr/src"
+	ln -sfn ../../../obj "$dir/root/usr/src/linux-headers-$kver"
 	# The initramfs holds modules of the previous build, if any.
 	rm -f "$dir/initramfs.cpio.gz"
 	echo "$key" > "$dir/.config-key"
