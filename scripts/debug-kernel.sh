@@ -126,6 +126,8 @@ main() {
 	if [ -z "$force" ] && [ -f "$dir/.complete" ] &&
 	   [ "$(cat "$dir/.config-key" 2>/dev/null)" = "$key" ]; then
 		log "$kver cached (key $key)"
+		mkdir -p "$dir/root/usr/src"
+		ln -sfn ../../../obj "$dir/root/usr/src/linux-headers-$kver"
 		echo "KDEBUG=$kver" > "$CACHE/debug-kernel.env"
 		return 0
 	fi
