@@ -287,7 +287,8 @@ static struct pinledger_owner *entry_add_owner(struct pl_page *e,
 		}
 		memcpy(grown, set, struct_size(set, e, set->n));
 		grown->cap = set->cap * 2;
-		pinledger_add(ledger_bytes, struct_size(set, e, set->cap));
+		pinledger_add(ledger_bytes, struct_size(set, e, grown->cap) -
+					    struct_size(set, e, set->cap));
 		kfree(set);
 		set = grown;
 		e->owner = (unsigned long)set | OWNER_SET |
@@ -940,4 +941,8 @@ void pinledger_ledger_exit(void)
 	kmem_cache_destroy(pl_page_cache);
 	vfree(ledger_table);
 	ledger_table = NULL;
+	/* Every entry, owner record and set is gone: a residue is a leak. */
+	WARN(pinledger_stat(ledger_bytes) || pinledger_stat(live_pages),
+	     "pinledger: ledger leak at unload: %ld bytes, %ld entries unaccounted for\n",
+	     pinledger_stat(ledger_bytes), pinledger_stat(live_pages));
 }

@@ -242,7 +242,12 @@ summary() {
 	echo "storm: ran $(( $(date +%s) - START )) s"
 }
 
+# meminfo KEY: kB.
+meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+
 setup
+sync; echo 3 > /proc/sys/vm/drop_caches
+mem0=$(meminfo MemFree) slab0=$(meminfo SUnreclaim)
 echo "storm: ${SECS}s, $RELOADS reloads, pids $$"
 pids=()
 for fs in ext4 xfs; do
@@ -297,6 +302,11 @@ echo "storm: ledger entries left (exec's transient ones aside): $left"
 echo "storm: untracked $(pl_counter untracked), injected allocation failures $(pl_counter injected_alloc_failures)"
 umount /mnt/pc
 rmmod brd null_blk 2>/dev/null
+# Unloading frees the whole ledger; the module warns (WARN) if its own
+# byte and entry gauges are not back to zero, which fails the test.
+rmmod pinledger || violation "final rmmod failed"
+sync; echo 3 > /proc/sys/vm/drop_caches
+echo "storm: after unload: MemFree drift $(( $(meminfo MemFree) - mem0 )) kB, unreclaimable slab drift $(( $(meminfo SUnreclaim) - slab0 )) kB"
 if [ -s $W/violations ]; then
 	echo "storm: $(wc -l < $W/violations) violations"
 	exit 1
