@@ -174,7 +174,7 @@ plot() {
 		echo "set output '$OUT/ratio.png'"
 		echo "set multiplot layout 2,3 title 'pinledger vs stock: ratio of medians per figure and kernel (red: target)'"
 		echo "set style fill solid 0.6 border -1; set boxwidth 0.6; set grid ytics"
-		echo "set xtics rotate by -35 left noenhanced; set key off; set yrange [0:*]"
+		echo "set termoption noenhanced; set xtics rotate by -35 left; set key off; set yrange [0:*]"
 		for f in P1 P2 P3 P4 P5 P6; do
 			case $f in
 			P1) t="P1 pin+unpin throughput (x stock, >= 0.90)" ;;
