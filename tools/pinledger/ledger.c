@@ -485,8 +485,7 @@ int cmd_pins(int argc, char **argv)
 /* Ask debugfs "query" about @path: the answer text, or NULL (errno set). */
 static char *query_path(const char *path)
 {
-	char *buf = NULL, *abs;
-	size_t len = 0, cap = 0;
+	char *abs;
 	ssize_t n;
 	int fd, err;
 
@@ -499,34 +498,14 @@ static char *query_path(const char *path)
 		return NULL;
 	}
 	n = write(fd, abs, strlen(abs));
-	free(abs);
-	if (n < 0)
-		goto fail;
-	for (;;) {
-		if (cap - len < 4096) {
-			cap = cap ? cap * 2 : 16384;
-			buf = realloc(buf, cap);
-			if (!buf)
-				goto fail;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail;
-		if (!n)
-			break;
-		len += n;
-	}
-	close(fd);
-	buf[len] = 0;
-	return buf;
-fail:
 	err = errno;
-	close(fd);
-	free(buf);
-	errno = err;
-	return NULL;
+	free(abs);
+	if (n < 0) {
+		close(fd);
+		errno = err;
+		return NULL;
+	}
+	return pl_read_fd(fd);
 }
 
 int cmd_who(int argc, char **argv)

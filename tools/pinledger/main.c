@@ -63,21 +63,19 @@ void pl_need_debugfs(void)
 		       PL_DEBUGFS);
 }
 
-/* Whole file as a NUL-terminated string (caller frees), NULL on error. */
-char *pl_read_file(const char *path)
+/*
+ * Everything left to read on @fd, as a NUL-terminated string (caller
+ * frees); closes @fd.  NULL on error, errno set.
+ */
+char *pl_read_fd(int fd)
 {
 	size_t len = 0, cap = 8192;
 	char *buf = malloc(cap);
 	ssize_t n;
-	int fd;
+	int err;
 
 	if (!buf)
-		return NULL;
-	fd = open(path, O_RDONLY);
-	if (fd < 0) {
-		free(buf);
-		return NULL;
-	}
+		goto fail;
 	for (;;) {
 		if (cap - len < 4096) {
 			char *nb = realloc(buf, cap * 2);
@@ -100,9 +98,19 @@ char *pl_read_file(const char *path)
 	buf[len] = 0;
 	return buf;
 fail:
+	err = errno;
 	close(fd);
 	free(buf);
+	errno = err;
 	return NULL;
+}
+
+/* Whole file as a NUL-terminated string (caller frees), NULL on error. */
+char *pl_read_file(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+
+	return fd < 0 ? NULL : pl_read_fd(fd);
 }
 
 /* One sysfs value, trailing newline stripped.  Returns 0 or -errno. */

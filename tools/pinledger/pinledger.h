@@ -76,6 +76,7 @@ void pl_die(int code, const char *fmt, ...)
 void pl_need_module(void);
 void pl_need_root(const char *why);
 void pl_need_debugfs(void);
+char *pl_read_fd(int fd);
 char *pl_read_file(const char *path);
 int pl_read_sysfs(const char *name, char *buf, size_t len);
 int pl_write_file(const char *path, const char *val);
