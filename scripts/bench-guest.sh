@@ -234,11 +234,13 @@ p5() {
 		emit P5 "${pfx}unpin-to-layout_end" module "$i" "$(echo "($end - $rel) * 1000000" | bc)" us
 		rm -f "$f"
 	done
-	echo 0 > "$TRACE/tracing_on"
 	for e in pin_release layout_begin layout_end; do
 		echo 0 > "$TRACE/events/pinledger/$e/enable"
 	done
 	echo > "$TRACE/trace"
+	# Leave tracing as found: on, default clock.
+	echo local > "$TRACE/trace_clock"
+	echo 1 > "$TRACE/tracing_on"
 	[ -z "$cpus" ] || taskset -pc "0-$(($(nproc) - 1))" $$ > /dev/null
 }
 

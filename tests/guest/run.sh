@@ -19,6 +19,17 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 PATTERN=${1:-*}
 TIMEOUT=${PL_TEST_TIMEOUT:-300}
 
+# trace_reset: every test starts with tracing on, the default clock, no
+# pinledger event enabled and an empty buffer, whatever the last one did.
+trace_reset() {
+	local t=/sys/kernel/tracing
+	[ -d $t/events ] || return 0
+	echo 1 > $t/tracing_on
+	echo local > $t/trace_clock
+	[ -d /sys/module/pinledger ] && echo 0 > $t/events/pinledger/enable
+	echo > $t/trace
+}
+
 cases=()
 for t in "$DIR"/t-*.sh; do
 	name=$(basename "$t" .sh)
@@ -46,6 +57,7 @@ for c in "${cases[@]}"; do
 	name=${name#t-}
 	[ "$fs" != - ] && name="$name [$fs]"
 	out=$(mktemp)
+	trace_reset
 	start=$(date +%s.%N)
 	dmesg_before=$(dmesg | wc -l)
 	if [ "$fs" = - ]; then
