@@ -10,6 +10,15 @@
  * remove every hook already installed, in reverse order, and return the
  * error.
  *
+ * Observing ftrace hooks whose names resolve share one ftrace_ops
+ * (shared_ops below): its callback finds the hook by the traced
+ * function's fentry site and calls the hook file's dispatcher by name,
+ * which calls the hook's callback by name (PL_FTRACE_CALL).  One ops
+ * instead of one per hook makes loading patch all sites in one update,
+ * and unloading wait for RCU-tasks once instead of once per hook (the
+ * waits dominated rmmod under load).  Return probes are unregistered in
+ * one batch, one RCU grace period, for the same reason.
+ *
  * Hooks are observers, except those marked .ipmodify: their ftrace_ops
  * carries FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY and the callback
  * may make the call resume in a module function of the same signature
@@ -46,10 +55,12 @@
 #include "pinledger.h"
 #include "pinledger_hooks.h"
 
+enum { SET_GUP, SET_LAYOUT, SET_PAGECACHE };
+
 static struct pinledger_hook *const hook_sets[] = {
-	pinledger_gup_hooks,
-	pinledger_layout_hooks,
-	pinledger_pagecache_hooks,
+	[SET_GUP] = pinledger_gup_hooks,
+	[SET_LAYOUT] = pinledger_layout_hooks,
+	[SET_PAGECACHE] = pinledger_pagecache_hooks,
 };
 
 #define for_each_hook(h, i)						\
@@ -67,6 +78,7 @@ static struct pinledger_hook *const hook_sets[] = {
  * once installation is over.
  */
 #define MAX_RESOLVERS	32
+#define MAX_KRETPROBES	16
 static struct kprobe resolvers[MAX_RESOLVERS];
 static struct kprobe *resolver_ptrs[MAX_RESOLVERS];
 static int nr_resolvers;
@@ -95,6 +107,126 @@ static void resolvers_release(void)
 	if (nr_resolvers)
 		unregister_kprobes(resolver_ptrs, nr_resolvers);
 	nr_resolvers = 0;
+}
+
+/*
+ * The shared ftrace_ops.  @sites maps each fentry site to its hook; it is
+ * filled before shared_ops is registered and cleared after it is
+ * unregistered, so the callback reads it without a lock.
+ */
+#define MAX_SITES	32
+/*
+ * ftrace reports the fentry site: the symbol's address, or the address
+ * after its ENDBR (IBT), which is what kprobes resolve; either way the
+ * site lies within the first bytes of the resolved address.
+ */
+#define FENTRY_SLACK	8
+
+struct shared_site {
+	unsigned long addr;
+	struct pinledger_hook *hook;
+	int set;
+};
+
+static struct shared_site sites[MAX_SITES];
+static int nr_sites;
+static struct ftrace_ops shared_ops;
+static bool shared_registered;
+
+static void notrace shared_entry(unsigned long ip, unsigned long parent_ip,
+				 struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	struct shared_site *s;
+	int i;
+
+	for (i = 0; i < nr_sites; i++)
+		if (ip - sites[i].addr < FENTRY_SLACK)
+			break;
+	if (unlikely(i == nr_sites))
+		return;
+	s = &sites[i];
+	switch (s->set) {
+	case SET_GUP:
+		pinledger_gup_ftrace(s->hook, ip, parent_ip, fregs);
+		break;
+	case SET_LAYOUT:
+		pinledger_layout_ftrace(s->hook, ip, parent_ip, fregs);
+		break;
+	case SET_PAGECACHE:
+		pinledger_pagecache_ftrace(s->hook, ip, parent_ip, fregs);
+		break;
+	}
+}
+
+/*
+ * shared_add - put one function of @h on the shared ops' filter.
+ * Return: 0; -ENOSPC/-EINVAL if the name does not resolve through a
+ * kprobe (the caller gives @h an ops of its own); another errno.
+ */
+static int shared_add(struct pinledger_hook *h, int set, const char *name)
+{
+	unsigned long addr;
+	int ret;
+
+	if (nr_sites == MAX_SITES)
+		return -ENOSPC;
+	ret = resolve(name, &addr);
+	if (ret)
+		return ret;
+	ret = ftrace_set_filter_ip(&shared_ops, addr, 0, 0);
+	if (ret)
+		return ret;
+	sites[nr_sites++] = (struct shared_site){ addr, h, set };
+	return 0;
+}
+
+/* Drop the sites shared_add() added for @h (an install that failed). */
+static void shared_drop(struct pinledger_hook *h)
+{
+	int i, n = 0;
+
+	for (i = 0; i < nr_sites; i++) {
+		if (sites[i].hook == h)
+			WARN_ON_ONCE(ftrace_set_filter_ip(&shared_ops,
+							  sites[i].addr, 1, 0));
+		else
+			sites[n++] = sites[i];
+	}
+	nr_sites = n;
+}
+
+/*
+ * shared_install - hook @h's function(s) through the shared ops.
+ * Return: 0, -ENOENT if no name of an .all hook resolves, or what
+ * shared_add() returned for the first (or only) name.
+ */
+static int shared_install(struct pinledger_hook *h, int set, const char *name)
+{
+	int i, ret, found = 0;
+
+	if (!h->all)
+		return shared_add(h, set, name);
+	for (i = 0; h->names[i]; i++) {
+		ret = shared_add(h, set, h->names[i]);
+		if (!ret) {
+			found++;
+			continue;
+		}
+		if (ret != -ENOENT && ret != -EINVAL) {
+			shared_drop(h);
+			return ret;
+		}
+	}
+	return found ? 0 : -ENOENT;
+}
+
+static void shared_remove_all(void)
+{
+	if (shared_registered)
+		WARN_ON_ONCE(unregister_ftrace_function(&shared_ops));
+	shared_registered = false;
+	ftrace_free_filter(&shared_ops);
+	nr_sites = 0;
 }
 
 static int ftrace_filter_add(struct pinledger_hook *h, const char *name)
@@ -161,7 +293,7 @@ static int kretprobe_hook_install(struct pinledger_hook *h, const char *name)
 	return register_kretprobe(&h->krp);
 }
 
-static int hook_install(struct pinledger_hook *h)
+static int hook_install(struct pinledger_hook *h, int set)
 {
 	int i, ret = -ENOENT;
 
@@ -170,10 +302,20 @@ static int hook_install(struct pinledger_hook *h)
 		return -ENOMEM;
 
 	for (i = 0; h->names[i]; i++) {
-		if (h->kind == PINLEDGER_HOOK_FTRACE)
-			ret = ftrace_hook_install(h, h->names[i]);
-		else
+		h->shared = false;
+		if (h->kind == PINLEDGER_HOOK_KRETPROBE) {
 			ret = kretprobe_hook_install(h, h->names[i]);
+		} else if (h->ipmodify) {
+			ret = ftrace_hook_install(h, h->names[i]);
+		} else {
+			/* h->ops is passed to the callback, never registered. */
+			memset(&h->ops, 0, sizeof(h->ops));
+			ret = shared_install(h, set, h->names[i]);
+			h->shared = !ret;
+			/* Not kprobe-able: an ops of its own, matched by name. */
+			if (ret == -ENOSPC || (ret == -EINVAL && !h->all))
+				ret = ftrace_hook_install(h, h->names[i]);
+		}
 		if (!ret) {
 			h->name = h->names[i];
 			h->installed = true;
@@ -188,37 +330,49 @@ static int hook_install(struct pinledger_hook *h)
 	return ret;
 }
 
-static void hook_remove(struct pinledger_hook *h)
+/* After every callback and handler of @h is gone: its per-hook state. */
+static void hook_release(struct pinledger_hook *h)
 {
-	if (!h->installed)
-		return;
-	if (h->kind == PINLEDGER_HOOK_FTRACE)
+	if (h->kind == PINLEDGER_HOOK_FTRACE && !h->shared)
 		ftrace_hook_remove(h);
-	else
-		unregister_kretprobe(&h->krp);
 	h->installed = false;
+	h->shared = false;
 	free_percpu(h->hits);
 	h->hits = NULL;
 }
 
 /**
- * pinledger_hooks_remove - remove every installed hook, last first.
+ * pinledger_hooks_remove - remove every installed hook.
+ *
+ * The shared ftrace_ops goes first, then every return probe in one
+ * batch, then the hooks with an ftrace_ops of their own, last first.
  *
  * Context: process context, may sleep (waits for RCU and RCU-tasks).
  * Called from module init error paths and module exit only.
  */
 void pinledger_hooks_remove(void)
 {
-	int i;
+	struct kretprobe *krps[MAX_KRETPROBES];
+	struct pinledger_hook *h;
+	int i, n = 0;
+
+	shared_remove_all();
+	for_each_hook(h, i)
+		if (h->installed && h->kind == PINLEDGER_HOOK_KRETPROBE &&
+		    !WARN_ON_ONCE(n == MAX_KRETPROBES))
+			krps[n++] = &h->krp;
+	if (n)
+		unregister_kretprobes(krps, n);
 
 	for (i = ARRAY_SIZE(hook_sets) - 1; i >= 0; i--) {
-		struct pinledger_hook *h = hook_sets[i];
-		int n = 0;
+		int k = 0;
 
-		while (h[n].names)
-			n++;
-		while (n--)
-			hook_remove(&h[n]);
+		h = hook_sets[i];
+		while (h[k].names)
+			k++;
+		while (k--)
+			if (h[k].installed)
+				hook_release(&h[k]);
 	}
 }
 
@@ -236,9 +390,11 @@ int pinledger_hooks_install(void)
 	u64 t0, t;
 
 	t0 = ktime_get_ns();
+	memset(&shared_ops, 0, sizeof(shared_ops));
+	shared_ops.func = shared_entry;
 	for_each_hook(h, i) {
 		t = ktime_get_ns();
-		ret = hook_install(h);
+		ret = hook_install(h, i);
 		pr_debug("hook %s: %d in %llu us\n", h->names[0], ret,
 			 div_u64(ktime_get_ns() - t, NSEC_PER_USEC));
 		if (!ret)
@@ -249,14 +405,25 @@ int pinledger_hooks_install(void)
 			continue;
 		}
 		pr_err("cannot hook %s: error %d\n", h->names[0], ret);
-		resolvers_release();
-		pinledger_hooks_remove();
-		return ret;
+		goto err_remove;
+	}
+	if (nr_sites) {
+		ret = register_ftrace_function(&shared_ops);
+		if (ret) {
+			pr_err("cannot register the shared ftrace_ops: error %d\n", ret);
+			goto err_remove;
+		}
+		shared_registered = true;
 	}
 	resolvers_release();
 	pr_debug("hooks installed in %llu ms\n",
 		 div_u64(ktime_get_ns() - t0, NSEC_PER_MSEC));
 	return 0;
+
+err_remove:
+	resolvers_release();
+	pinledger_hooks_remove();
+	return ret;
 }
 
 static unsigned long hook_hits(struct pinledger_hook *h)

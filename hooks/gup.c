@@ -264,6 +264,28 @@ static int notrace memfd_return(struct kretprobe_instance *ri, struct pt_regs *r
 /* Instances: GUP calls in flight at once, sleeping ones included. */
 #define GUP_MAXACTIVE	512
 
+/**
+ * pinledger_gup_ftrace - run the callback of one of this file's hooks.
+ * @h:		the hook whose function was entered.
+ * @ip:		the traced function's fentry site.
+ * @parent_ip:	its caller.
+ * @fregs:	the traced call's registers.
+ *
+ * Called by the engine's shared ftrace_ops (hooks/engine.c) for every
+ * observing ftrace hook of this file; calls the callback by name.
+ *
+ * Context: ftrace callback (preemption disabled); does not sleep.
+ */
+void notrace pinledger_gup_ftrace(struct pinledger_hook *h, unsigned long ip,
+				  unsigned long parent_ip, struct ftrace_regs *fregs)
+{
+	PL_FTRACE_CALL(h, gup_entry, ip, parent_ip, fregs);
+	PL_FTRACE_CALL(h, put_folio_entry, ip, parent_ip, fregs);
+	PL_FTRACE_CALL(h, devmap_put_entry, ip, parent_ip, fregs);
+	PL_FTRACE_CALL(h, add_pin_entry, ip, parent_ip, fregs);
+	WARN_ON_ONCE(1);
+}
+
 struct pinledger_hook pinledger_gup_hooks[] = {
 	[HOOK_ENTRY] = PINLEDGER_FTRACE_HOOK(gup_entry, .all = true,
 		"get_user_pages", "get_user_pages_remote",

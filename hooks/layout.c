@@ -202,6 +202,26 @@ static int notrace bio_release_return(struct kretprobe_instance *ri,
 }
 #endif
 
+/**
+ * pinledger_layout_ftrace - run the callback of one of this file's hooks.
+ * @h:		the hook whose function was entered.
+ * @ip:		the traced function's fentry site.
+ * @parent_ip:	its caller.
+ * @fregs:	the traced call's registers.
+ *
+ * Called by the engine's shared ftrace_ops (hooks/engine.c) for every
+ * observing ftrace hook of this file; calls the callback by name.
+ *
+ * Context: ftrace callback (preemption disabled); does not sleep.
+ */
+void notrace pinledger_layout_ftrace(struct pinledger_hook *h, unsigned long ip,
+				     unsigned long parent_ip, struct ftrace_regs *fregs)
+{
+	PL_FTRACE_CALL(h, truncate_final_entry, ip, parent_ip, fregs);
+	PL_FTRACE_CALL(h, iput_entry, ip, parent_ip, fregs);
+	WARN_ON_ONCE(1);
+}
+
 struct pinledger_hook pinledger_layout_hooks[] = {
 	[L_TRUNC_FINAL] = PINLEDGER_FTRACE_HOOK(truncate_final_entry, PL_HOOK_PLAIN,
 		"truncate_inode_pages_final"),

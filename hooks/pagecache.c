@@ -80,6 +80,25 @@ static void notrace mkclean_entry(unsigned long ip, unsigned long parent_ip,
 	ftrace_test_recursion_unlock(bit);
 }
 
+/**
+ * pinledger_pagecache_ftrace - run the callback of one of this file's hooks.
+ * @h:		the hook whose function was entered.
+ * @ip:		the traced function's fentry site.
+ * @parent_ip:	its caller.
+ * @fregs:	the traced call's registers.
+ *
+ * Called by the engine's shared ftrace_ops (hooks/engine.c) for every
+ * observing ftrace hook of this file; calls the callback by name.
+ *
+ * Context: ftrace callback (preemption disabled); does not sleep.
+ */
+void notrace pinledger_pagecache_ftrace(struct pinledger_hook *h, unsigned long ip,
+					unsigned long parent_ip, struct ftrace_regs *fregs)
+{
+	PL_FTRACE_CALL(h, mkclean_entry, ip, parent_ip, fregs);
+	WARN_ON_ONCE(1);
+}
+
 struct pinledger_hook pinledger_pagecache_hooks[] = {
 	PINLEDGER_FTRACE_HOOK(unmap_entry, .ipmodify = true, "try_to_unmap_one"),
 	PINLEDGER_FTRACE_HOOK(mkclean_entry, PL_HOOK_PLAIN, "page_mkclean_one"),

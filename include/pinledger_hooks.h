@@ -46,6 +46,9 @@ enum pinledger_hook_kind {
  * @name:	the candidate that was installed (runtime).
  * @installed:	set while registered (runtime).
  * @hits:	per-CPU call count (runtime).
+ * @shared:	FTRACE: rides the engine's shared ftrace_ops (runtime); @ops
+ *		is then not registered, only passed to @func for
+ *		pinledger_ftrace_hit().
  * @ops:	FTRACE registration (runtime).
  * @krp:	KRETPROBE registration (runtime).
  */
@@ -63,6 +66,7 @@ struct pinledger_hook {
 
 	const char *name;
 	bool installed;
+	bool shared;
 	unsigned long __percpu *hits;
 	struct ftrace_ops ops;
 	struct kretprobe krp;
@@ -84,6 +88,26 @@ struct pinledger_hook {
 	  .kind = PINLEDGER_HOOK_KRETPROBE,				\
 	  .entry_handler = (_entry), .handler = (_ret),			\
 	  .data_size = (_data), _opts }
+
+/**
+ * PL_FTRACE_CALL - call an ftrace callback by name if it is @h's.
+ * @h:		the hook the engine's shared ftrace_ops matched.
+ * @cb:		one of the hook file's ftrace callbacks.
+ * @ip:		the traced function's fentry site.
+ * @parent_ip:	its caller.
+ * @fregs:	the traced call's registers.
+ *
+ * For the hook files' pinledger_<area>_ftrace() dispatchers: the function
+ * pointer is only compared, and @cb is called directly, so dispatching
+ * adds no indirect call (IBT).  Returns from the dispatcher on a match.
+ */
+#define PL_FTRACE_CALL(h, cb, ip, parent_ip, fregs)			\
+	do {								\
+		if ((h)->func == (cb)) {				\
+			cb(ip, parent_ip, &(h)->ops, fregs);		\
+			return;						\
+		}							\
+	} while (0)
 
 /**
  * pinledger_ftrace_hit - account one call of an ftrace hook.
@@ -119,6 +143,17 @@ static __always_inline void pinledger_kretprobe_hit(struct kretprobe_instance *r
 extern struct pinledger_hook pinledger_layout_hooks[];
 extern struct pinledger_hook pinledger_gup_hooks[];
 extern struct pinledger_hook pinledger_pagecache_hooks[];
+
+/*
+ * Dispatchers of the engine's shared ftrace_ops, one per hook file: call
+ * @h's callback (PL_FTRACE_CALL).  Context: ftrace callback.
+ */
+void pinledger_gup_ftrace(struct pinledger_hook *h, unsigned long ip,
+			  unsigned long parent_ip, struct ftrace_regs *fregs);
+void pinledger_layout_ftrace(struct pinledger_hook *h, unsigned long ip,
+			     unsigned long parent_ip, struct ftrace_regs *fregs);
+void pinledger_pagecache_ftrace(struct pinledger_hook *h, unsigned long ip,
+				unsigned long parent_ip, struct ftrace_regs *fregs);
 
 unsigned long pinledger_hooks_missed(struct pinledger_hook *set);
 void *pinledger_hook_enclosing(struct pinledger_hook *h);

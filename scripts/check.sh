@@ -149,6 +149,20 @@ guest_suite() {
 	echo "$rc $(( $(date +%s) - t ))" > "$LOGS/guest-$k.rc"
 }
 
+# results_with_causes LOG: the KTAP result lines of LOG; under each
+# failed test, the last 30 lines of its own diagnostics, so that a CI
+# log that keeps only stdout still says why a test failed.
+results_with_causes() {
+	awk '/^# / { buf[n++ % 30] = $0; next }
+	     /^ok [0-9]+ / { print; n = 0; next }
+	     /^not ok [0-9]+ / {
+		print
+		for (i = (n > 30 ? n - 30 : 0); i < n; i++)
+			print "  | " buf[i % 30]
+		n = 0
+	     }' "$1"
+}
+
 if [ -z "$HOST_ONLY" ]; then
 	pids=()
 	for k in $KERNELS; do
@@ -163,7 +177,7 @@ if [ -z "$HOST_ONLY" ]; then
 	for k in $KERNELS; do
 		echo "== guest $k"
 		read -r rc secs < "$LOGS/guest-$k.rc" || { rc=125; secs=0; }
-		grep -E '^(not )?ok [0-9]+ ' "$LOGS/guest-$k.log"
+		results_with_causes "$LOGS/guest-$k.log"
 		if [ "$rc" -ne 0 ]; then
 			echo "guest $k: exit $rc; console tail:"
 			tail -40 "$LOGS/guest-$k.log" | sed 's/^/  | /'
