@@ -312,11 +312,13 @@ for fs in ext4 xfs; do
 	echo "storm: $fs free blocks $free (baseline $want) after $i sync(s)"
 done
 # Exec's own FOLL_GETs (get_arg_page) of the processes this very check
-# starts come and go (reconciled within 2 s); anything else is a leak.
-for i in $(seq 30); do
+# starts come and go; anything else is a leak once the reconciler (every
+# reconcile_ms = 1 s, a stale FOLL_GET goes within two passes) has had
+# its chance: look for up to 10 s.
+for i in $(seq 20); do
 	left=$(grep -v 'callsite=get_arg_page' $PL_DEBUGFS/pins | grep -c . || true)
 	[ "$left" = 0 ] && break
-	sleep 0.1
+	sleep 0.5
 done
 echo "storm: ledger entries left (exec's transient ones aside): $left"
 [ "$left" = 0 ] || {
