@@ -132,6 +132,7 @@ bench:
 # DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS, KFENCE and failslab, cached in
 # $(CACHE)/<kver>/ like a stock kernel.  KASAN + lockdep under TCG is
 # several times slower than a stock kernel: longer guest and test timeouts.
+# kasan_multi_shot: every KASAN report, not only the first of the boot.
 debug-kernel:
 	@$(ROOT)/scripts/debug-kernel.sh
 
@@ -140,6 +141,7 @@ check-debug: debug-kernel
 	PL_GUEST_TIMEOUT=$${PL_GUEST_TIMEOUT:-7200} \
 	PL_TEST_TIMEOUT=$${PL_TEST_TIMEOUT:-1500} \
 	PL_CHECK_LOGS=$(ROOT)/build/check-debug \
+	PL_GUEST_APPEND="kasan_multi_shot" \
 	$(ROOT)/scripts/check.sh --no-rig --kernel "$$KDEBUG"
 
 dkms-test:

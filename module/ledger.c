@@ -433,21 +433,44 @@ static u32 entry_write_pins(struct pl_page *e)
 	return n;
 }
 
-/* Take @n references of kind @pin off @e's owners.  Lock held. */
-static struct pinledger_owner *entry_drop_owners(struct pl_page *e, u32 n,
-						 bool pin, u64 *start_ns,
-						 unsigned long *callsite)
+/* Who a release is attributed to: copied out before the owner is put. */
+struct released_from {
+	u64 start_ns;
+	unsigned long callsite;
+	unsigned long ino;
+	dev_t dev;
+	pid_t tgid;
+};
+
+static void released_from_set(struct released_from *r,
+			      const struct pinledger_owner *o)
 {
-	struct pinledger_owner *one = single_owner(e), *first = NULL;
+	r->start_ns = o->start_ns;
+	r->callsite = o->callsite;
+	r->ino = o->ino;
+	r->dev = o->dev;
+	r->tgid = o->tgid;
+}
+
+/*
+ * Take @n references of kind @pin off @e's owners; the owner the release
+ * is attributed to (the first one taken from) goes to *@r.  Putting an
+ * owner may free it, so *@r is filled before.  Lock held.
+ * Return: false if no owner held such references.
+ */
+static bool entry_drop_owners(struct pl_page *e, u32 n, bool pin,
+			      struct released_from *r)
+{
+	struct pinledger_owner *one = single_owner(e);
 	struct pl_set *set = owner_set(e);
 	pid_t tgid = in_task() ? current->tgid : 0;
+	bool found = false;
 	u32 i, take;
 
 	if (one) {
-		*start_ns = one->start_ns;
-		*callsite = one->callsite;
+		released_from_set(r, one);
 		owner_put(one, n);
-		return one;
+		return true;
 	}
 	while (n && set->n) {
 		int best = -1;
@@ -474,10 +497,9 @@ static struct pinledger_owner *entry_drop_owners(struct pl_page *e, u32 n,
 		else
 			set->e[i].gets -= take;
 		n -= take;
-		if (!first) {
-			first = set->e[i].o;
-			*start_ns = first->start_ns;
-			*callsite = first->callsite;
+		if (!found) {
+			released_from_set(r, set->e[i].o);
+			found = true;
 		}
 		if (!set->e[i].pins && !set->e[i].gets) {
 			owner_put(set->e[i].o, take);
@@ -486,7 +508,7 @@ static struct pinledger_owner *entry_drop_owners(struct pl_page *e, u32 n,
 			atomic_sub(take, &set->e[i].o->refs);
 		}
 	}
-	return first;
+	return found;
 }
 
 static void entry_free(struct pl_page *e, struct pl_page **link)
@@ -519,14 +541,10 @@ static void entry_free(struct pl_page *e, struct pl_page **link)
 static u32 drop(unsigned long pfn, u32 refs, bool pin, bool reconciled,
 		bool *cleaned)
 {
-	unsigned long b = bucket_of(pfn), flags, callsite = 0;
-	struct pinledger_owner *o;
+	unsigned long b = bucket_of(pfn), flags;
+	struct released_from r = { 0 };
 	struct pl_page *e, **link;
-	u64 start_ns = 0;
 	u32 n = 0;
-	pid_t tgid = 0;
-	dev_t dev = 0;
-	unsigned long ino = 0;
 	pgoff_t index = 0;
 
 	spin_lock_irqsave(lock_of(b), flags);
@@ -534,17 +552,12 @@ static u32 drop(unsigned long pfn, u32 refs, bool pin, bool reconciled,
 	if (e) {
 		n = min(refs, pin ? e->pins : e->gets);
 		if (n) {
-			o = entry_drop_owners(e, n, pin, &start_ns, &callsite);
+			if (entry_drop_owners(e, n, pin, &r))
+				index = e->index;
 			if (pin)
 				e->pins -= n;
 			else
 				e->gets -= n;
-			if (o) {
-				tgid = o->tgid;
-				dev = o->dev;
-				ino = o->ino;
-				index = e->index;
-			}
 		}
 		if ((e->owner & OWNER_CLEANED) && !entry_write_pins(e)) {
 			e->owner &= ~OWNER_CLEANED;
@@ -565,9 +578,9 @@ static u32 drop(unsigned long pfn, u32 refs, bool pin, bool reconciled,
 	spin_unlock_irqrestore(lock_of(b), flags);
 	/* The lifetime costs a clock read: only when someone traces. */
 	if (n && trace_pin_release_enabled())
-		trace_pin_release(pfn, dev, ino, index, tgid,
-				  (pin ? PL_F_PIN : PL_F_GET), callsite,
-				  ktime_get_ns() - start_ns, reconciled);
+		trace_pin_release(pfn, r.dev, r.ino, index, r.tgid,
+				  (pin ? PL_F_PIN : PL_F_GET), r.callsite,
+				  ktime_get_ns() - r.start_ns, reconciled);
 	return n;
 }
 

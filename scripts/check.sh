@@ -142,6 +142,7 @@ fi
 guest_suite() {
 	local k=$1 t rc
 	t=$(date +%s)
+	GUEST_DMESG_OUT="$LOGS/guest-$k.dmesg" \
 	scripts/guest.sh --kernel "$k" --timeout "${PL_GUEST_TIMEOUT:-1500}" -- \
 		env PL_TEST_TIMEOUT="${PL_TEST_TIMEOUT:-300}" \
 		tests/guest/run.sh "$PATTERN" > "$LOGS/guest-$k.log" 2>&1

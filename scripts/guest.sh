@@ -18,7 +18,8 @@
 #
 # Usage: scripts/guest.sh --kernel KVER [--timeout SECS] [--mem MB]
 #                         [--cpus N] [--append ARGS] -- COMMAND...
-# Environment: GUEST_DMESG_OUT=PATH  copy the guest's dmesg to PATH.
+# Environment: GUEST_DMESG_OUT=PATH  copy the guest's dmesg to PATH;
+#              PL_GUEST_APPEND=ARGS  kernel arguments (default of --append).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -74,7 +75,7 @@ run_qemu() {
 }
 
 main() {
-	KVER='' TIMEOUT=600 MEM=3072 CPUS=2 APPEND=''
+	KVER='' TIMEOUT=600 MEM=3072 CPUS=2 APPEND=${PL_GUEST_APPEND:-}
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--kernel)	KVER=$2; shift 2 ;;
