@@ -132,7 +132,8 @@ bench:
 # DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS, KFENCE and failslab, cached in
 # $(CACHE)/<kver>/ like a stock kernel.  KASAN + lockdep under TCG is
 # several times slower than a stock kernel: longer guest and test timeouts.
-# kasan_multi_shot: every KASAN report, not only the first of the boot.
+# kasan_multi_shot: every KASAN report, not only the first of the boot;
+# log_buf_len: the whole run's dmesg, boot included, for dmesg-report.sh.
 debug-kernel:
 	@$(ROOT)/scripts/debug-kernel.sh
 
@@ -141,8 +142,12 @@ check-debug: debug-kernel
 	PL_GUEST_TIMEOUT=$${PL_GUEST_TIMEOUT:-7200} \
 	PL_TEST_TIMEOUT=$${PL_TEST_TIMEOUT:-1500} \
 	PL_CHECK_LOGS=$(ROOT)/build/check-debug \
-	PL_GUEST_APPEND="kasan_multi_shot" \
-	$(ROOT)/scripts/check.sh --no-rig --kernel "$$KDEBUG"
+	PL_GUEST_APPEND="kasan_multi_shot log_buf_len=16M" \
+	$(ROOT)/scripts/check.sh --no-rig --kernel "$$KDEBUG"; rc=$$?; \
+	echo "== debug kernel $$KDEBUG: its checkers over the whole guest run"; \
+	$(ROOT)/scripts/dmesg-report.sh $(CACHE)/$$KDEBUG/build/.config \
+		$(ROOT)/build/check-debug/guest-$$KDEBUG.dmesg || rc=1; \
+	exit $$rc
 
 dkms-test:
 	@$(ROOT)/tests/host/dkms.sh
