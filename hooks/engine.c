@@ -6,9 +6,9 @@
  *
  * Hooks are described by the per-area arrays of struct pinledger_hook
  * (hooks/<area>.c) and listed in hook_sets[] below.  Installation walks
- * the sets in order; the first required hook that fails makes the engine
- * remove every hook already installed, in reverse order, and return the
- * error.
+ * the sets in three phases (release hooks before acquiring ones, see
+ * hook_phase()); the first required hook that fails makes the engine
+ * remove every hook already installed and return the error.
  *
  * Observing ftrace hooks whose names resolve share one ftrace_ops
  * (shared_ops below): its callback finds the hook by the traced
@@ -66,6 +66,23 @@ static struct pinledger_hook *const hook_sets[] = {
 #define for_each_hook(h, i)						\
 	for ((i) = 0; (i) < ARRAY_SIZE(hook_sets); (i)++)		\
 		for ((h) = hook_sets[i]; (h)->names; (h)++)
+
+/*
+ * Installation order.  A reference recorded by an acquiring hook whose
+ * release no hook sees would stay in the ledger for good (a stale FOLL_PIN
+ * makes every layout change of its page wait), so the release hooks go
+ * live first: every ftrace hook (the shared ops is registered at the end
+ * of the phase), then the return probes that record no acquisition, then
+ * those that do (@acquires).  Removal runs the other way.
+ */
+enum { PHASE_FTRACE, PHASE_KRETPROBE, PHASE_ACQUIRE };
+
+static int hook_phase(const struct pinledger_hook *h)
+{
+	if (h->kind == PINLEDGER_HOOK_FTRACE)
+		return PHASE_FTRACE;
+	return h->acquires ? PHASE_ACQUIRE : PHASE_KRETPROBE;
+}
 
 /*
  * Name resolution for ftrace hooks.  ftrace_set_filter() by name walks
@@ -344,8 +361,9 @@ static void hook_release(struct pinledger_hook *h)
 /**
  * pinledger_hooks_remove - remove every installed hook.
  *
- * The shared ftrace_ops goes first, then every return probe in one
- * batch, then the hooks with an ftrace_ops of their own, last first.
+ * Every return probe goes in one batch, the acquiring ones disarmed
+ * first; then the shared ftrace_ops; then the hooks with an ftrace_ops of
+ * their own, last first.
  *
  * Context: process context, may sleep (waits for RCU and RCU-tasks).
  * Called from module init error paths and module exit only.
@@ -354,15 +372,17 @@ void pinledger_hooks_remove(void)
 {
 	struct kretprobe *krps[MAX_KRETPROBES];
 	struct pinledger_hook *h;
-	int i, n = 0;
+	int i, phase, n = 0;
 
-	shared_remove_all();
-	for_each_hook(h, i)
-		if (h->installed && h->kind == PINLEDGER_HOOK_KRETPROBE &&
-		    !WARN_ON_ONCE(n == MAX_KRETPROBES))
-			krps[n++] = &h->krp;
+	for (phase = PHASE_ACQUIRE; phase >= PHASE_KRETPROBE; phase--)
+		for_each_hook(h, i)
+			if (h->installed && hook_phase(h) == phase &&
+			    !WARN_ON_ONCE(n == MAX_KRETPROBES))
+				krps[n++] = &h->krp;
+	/* Disarms them in array order, then one RCU grace period. */
 	if (n)
 		unregister_kretprobes(krps, n);
+	shared_remove_all();
 
 	for (i = ARRAY_SIZE(hook_sets) - 1; i >= 0; i--) {
 		int k = 0;
@@ -386,34 +406,39 @@ void pinledger_hooks_remove(void)
 int pinledger_hooks_install(void)
 {
 	struct pinledger_hook *h;
-	int i, ret;
+	int i, phase, ret;
 	u64 t0, t;
 
 	t0 = ktime_get_ns();
 	memset(&shared_ops, 0, sizeof(shared_ops));
 	shared_ops.func = shared_entry;
-	for_each_hook(h, i) {
-		t = ktime_get_ns();
-		ret = hook_install(h, i);
-		pr_debug("hook %s: %d in %llu us\n", h->names[0], ret,
-			 div_u64(ktime_get_ns() - t, NSEC_PER_USEC));
-		if (!ret)
-			continue;
-		if (h->optional) {
-			pr_info("optional hook %s not installed: %d\n",
-				h->names[0], ret);
-			continue;
-		}
-		pr_err("cannot hook %s: error %d\n", h->names[0], ret);
-		goto err_remove;
-	}
-	if (nr_sites) {
-		ret = register_ftrace_function(&shared_ops);
-		if (ret) {
-			pr_err("cannot register the shared ftrace_ops: error %d\n", ret);
+	for (phase = PHASE_FTRACE; phase <= PHASE_ACQUIRE; phase++) {
+		for_each_hook(h, i) {
+			if (hook_phase(h) != phase)
+				continue;
+			t = ktime_get_ns();
+			ret = hook_install(h, i);
+			pr_debug("hook %s: %d in %llu us\n", h->names[0], ret,
+				 div_u64(ktime_get_ns() - t, NSEC_PER_USEC));
+			if (!ret)
+				continue;
+			if (h->optional) {
+				pr_info("optional hook %s not installed: %d\n",
+					h->names[0], ret);
+				continue;
+			}
+			pr_err("cannot hook %s: error %d\n", h->names[0], ret);
 			goto err_remove;
 		}
-		shared_registered = true;
+		if (phase == PHASE_FTRACE && nr_sites) {
+			ret = register_ftrace_function(&shared_ops);
+			if (ret) {
+				pr_err("cannot register the shared ftrace_ops: error %d\n",
+				       ret);
+				goto err_remove;
+			}
+			shared_registered = true;
+		}
 	}
 	resolvers_release();
 	pr_debug("hooks installed in %llu ms\n",

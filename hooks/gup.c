@@ -293,10 +293,10 @@ struct pinledger_hook pinledger_gup_hooks[] = {
 		"get_user_pages_fast_only", "pin_user_pages",
 		"pin_user_pages_remote", "pin_user_pages_unlocked",
 		"pin_user_pages_fast", "pin_user_pages_fast_only"),
-	[HOOK_SLOW] = PINLEDGER_KRETPROBE_HOOK(slow_entry, slow_return,
+	[HOOK_SLOW] = PINLEDGER_ACQUIRE_HOOK(slow_entry, slow_return,
 		sizeof(struct gup_call), .maxactive = GUP_MAXACTIVE,
 		"__get_user_pages"),
-	[HOOK_FAST] = PINLEDGER_KRETPROBE_HOOK(fast_entry, fast_return,
+	[HOOK_FAST] = PINLEDGER_ACQUIRE_HOOK(fast_entry, fast_return,
 		sizeof(struct gup_call), .maxactive = GUP_MAXACTIVE,
 		"gup_fast_fallback", "internal_get_user_pages_fast"),
 	PINLEDGER_FTRACE_HOOK(put_folio_entry, PL_HOOK_PLAIN, "gup_put_folio"),
@@ -304,7 +304,7 @@ struct pinledger_hook pinledger_gup_hooks[] = {
 		"__put_devmap_managed_folio_refs",
 		"__put_devmap_managed_page_refs"),
 	PINLEDGER_FTRACE_HOOK(add_pin_entry, .optional = true, "folio_add_pin"),
-	PINLEDGER_KRETPROBE_HOOK(memfd_entry, memfd_return,
+	PINLEDGER_ACQUIRE_HOOK(memfd_entry, memfd_return,
 		sizeof(struct gup_call), .optional = true, "memfd_pin_folios"),
 	{ }
 };

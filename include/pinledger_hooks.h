@@ -37,6 +37,10 @@ enum pinledger_hook_kind {
  *		FTRACE_OPS_FL_IPMODIFY).  A function takes one IPMODIFY ops
  *		only (livepatch, another module): installing then fails
  *		with -EBUSY.  Other hooks stay plain observers.
+ * @acquires:	KRETPROBE: records references taken.  The engine makes
+ *		these live after every other hook (the release hooks first)
+ *		and removes them first, so that no reference is recorded
+ *		whose release could go unseen.
  * @maxactive:	KRETPROBE: concurrent instances (0: a default); a call that
  *		finds none free is missed and counted in nmissed.
  * @func:	FTRACE: the callback, a notrace function of the hook file.
@@ -58,6 +62,7 @@ struct pinledger_hook {
 	bool optional;
 	bool all;
 	bool ipmodify;
+	bool acquires;
 	int maxactive;
 	ftrace_func_t func;
 	kretprobe_handler_t entry_handler;
@@ -83,11 +88,16 @@ struct pinledger_hook {
 	{ .names = (const char *const []){ __VA_ARGS__, NULL },		\
 	  .kind = PINLEDGER_HOOK_FTRACE, .func = (_func), _opts }
 
-#define PINLEDGER_KRETPROBE_HOOK(_entry, _ret, _data, _opts, ...)	\
+#define PL_KRETPROBE_HOOK(_acquires, _entry, _ret, _data, _opts, ...)	\
 	{ .names = (const char *const []){ __VA_ARGS__, NULL },		\
-	  .kind = PINLEDGER_HOOK_KRETPROBE,				\
+	  .kind = PINLEDGER_HOOK_KRETPROBE, .acquires = (_acquires),	\
 	  .entry_handler = (_entry), .handler = (_ret),			\
 	  .data_size = (_data), _opts }
+
+#define PINLEDGER_KRETPROBE_HOOK(...)	PL_KRETPROBE_HOOK(false, __VA_ARGS__)
+
+/* A return probe that records acquisitions: goes live last (@acquires). */
+#define PINLEDGER_ACQUIRE_HOOK(...)	PL_KRETPROBE_HOOK(true, __VA_ARGS__)
 
 /**
  * PL_FTRACE_CALL - call an ftrace callback by name if it is @h's.
