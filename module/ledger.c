@@ -418,7 +418,10 @@ void pinledger_ledger_acquire(struct page **pages, long nr,
 		owner_put(o, 1);
 }
 
-/* FOLL_PIN references on @e taken with FOLL_WRITE.  Lock held. */
+/*
+ * FOLL_PIN references on @e taken with FOLL_WRITE.  Lock held; @e still
+ * holds references (else its single owner may be gone).
+ */
 static u32 entry_write_pins(struct pl_page *e)
 {
 	struct pinledger_owner *one = single_owner(e);
@@ -559,7 +562,12 @@ static u32 drop(unsigned long pfn, u32 refs, bool pin, bool reconciled,
 			else
 				e->gets -= n;
 		}
-		if ((e->owner & OWNER_CLEANED) && !entry_write_pins(e)) {
+		/*
+		 * With no pin left the owners need not be looked at (and a
+		 * single owner whose last reference went above is freed).
+		 */
+		if ((e->owner & OWNER_CLEANED) &&
+		    (!e->pins || !entry_write_pins(e))) {
 			e->owner &= ~OWNER_CLEANED;
 			if (cleaned)
 				*cleaned = true;

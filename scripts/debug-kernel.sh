@@ -109,6 +109,17 @@ kmake() {
 	nice -n 19 make -s -C "$SRC" O="$obj" "$@"
 }
 
+# headers_links DIR KVER: make the O= tree serve as the kernel's headers.
+# As in a headers package, guest-init.sh links root/usr/src/linux-*; an
+# O= tree keeps the headers in the source tree, which tools that compile
+# against the kernel (bpftrace: /lib/modules/<kver>/source, then build)
+# find through "source", a link modules_install no longer makes.
+headers_links() {
+	mkdir -p "$1/root/usr/src"
+	ln -sfn ../../../obj "$1/root/usr/src/linux-headers-$2"
+	ln -sfn "$SRC" "$1/root/lib/modules/$2/source"
+}
+
 main() {
 	local force='' key dir obj kver t0 secs
 	[ "${1:-}" = --force ] && force=1
@@ -126,8 +137,7 @@ main() {
 	if [ -z "$force" ] && [ -f "$dir/.complete" ] &&
 	   [ "$(cat "$dir/.config-key" 2>/dev/null)" = "$key" ]; then
 		log "$kver cached (key $key)"
-		mkdir -p "$dir/root/usr/src"
-		ln -sfn ../../../obj "$dir/root/usr/src/linux-headers-$kver"
+		headers_links "$dir" "$kver"
 		echo "KDEBUG=$kver" > "$CACHE/debug-kernel.env"
 		return 0
 	fi
@@ -160,9 +170,7 @@ main() {
 	ln -sfn "root/boot/vmlinuz-$kver" "$dir/vmlinuz"
 	ln -sfn "root/lib/modules/$kver" "$dir/modules"
 	ln -sfn obj "$dir/build"
-	# As in a headers package: guest-init.sh links root/usr/src/linux-*.
-	mkdir -p "$dir/root/usr/src"
-	ln -sfn ../../../obj "$dir/root/usr/src/linux-headers-$kver"
+	headers_links "$dir" "$kver"
 	# The initramfs holds modules of the previous build, if any.
 	rm -f "$dir/initramfs.cpio.gz"
 	echo "$key" > "$dir/.config-key"
