@@ -22,6 +22,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+. scripts/side-by-side.sh
 CACHE=${PINLEDGER_CACHE:-$ROOT/.cache}
 LOGS=${PL_CHECK_LOGS:-$ROOT/build/check}
 HOST_ONLY=
@@ -165,16 +166,8 @@ results_with_causes() {
 }
 
 if [ -z "$HOST_ONLY" ]; then
-	pids=()
-	for k in $KERNELS; do
-		if [ -n "${PL_CHECK_SERIAL:-}" ]; then
-			guest_suite "$k"
-		else
-			guest_suite "$k" &
-			pids+=($!)
-		fi
-	done
-	for p in "${pids[@]}"; do wait "$p"; done
+	# shellcheck disable=SC2086 # one word per kernel
+	side_by_side "${PL_CHECK_SERIAL:-}" guest_suite $KERNELS
 	for k in $KERNELS; do
 		echo "== guest $k"
 		read -r rc secs < "$LOGS/guest-$k.rc" || { rc=125; secs=0; }

@@ -16,6 +16,7 @@ set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+. scripts/side-by-side.sh
 SECS=${STRESS_SECS:-600}
 RELOADS=${STRESS_RELOADS:-50}
 KERNELS=
@@ -38,6 +39,8 @@ done
 # storm KVER: one guest's storm, into build/stress/KVER.{log,dmesg,rc}.
 storm() {
 	local k=$1 t0 grc
+	echo "== $k: storm ${SECS}s, $RELOADS reloads"
+	rm -f "build/stress/$k.rc"
 	t0=$(date +%s)
 	GUEST_DMESG_OUT=build/stress/$k.dmesg scripts/guest.sh --kernel "$k" \
 		--timeout $((SECS * 4 + RELOADS * 60 + 600)) -- \
@@ -46,20 +49,8 @@ storm() {
 	echo "$grc $(( $(date +%s) - t0 ))" > "build/stress/$k.rc"
 }
 
-# Each guest is one TCG thread: the kernels run side by side, one per
-# core (STRESS_SERIAL=1: one after the other).
-pids=()
-for k in $KERNELS; do
-	echo "== $k: storm ${SECS}s, $RELOADS reloads"
-	rm -f "build/stress/$k.rc"
-	if [ -n "${STRESS_SERIAL:-}" ]; then
-		storm "$k"
-	else
-		storm "$k" &
-		pids+=($!)
-	fi
-done
-for p in "${pids[@]}"; do wait "$p"; done
+# shellcheck disable=SC2086 # one word per kernel
+side_by_side "${STRESS_SERIAL:-}" storm $KERNELS
 
 rc=0
 for k in $KERNELS; do
