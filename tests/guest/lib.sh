@@ -15,6 +15,11 @@ PL_SYSFS=/sys/kernel/pinledger
 PL_DEBUGFS=/sys/kernel/debug/pinledger
 PL_TRACEFS=/sys/kernel/tracing
 
+# A debug kernel (lockdep, KASAN: /proc/lockdep exists) runs several times
+# slower under TCG; tests whose device delays must outlast their own steps
+# stretch them by this factor.
+PL_SLOWDOWN=${PL_SLOWDOWN:-$([ -e /proc/lockdep ] && echo 3 || echo 1)}
+
 # Mount points prepared by scripts/guest-init.sh.
 declare -A PL_MNT=([ext4]=/mnt/ext4dax [xfs]=/mnt/xfsdax)
 
