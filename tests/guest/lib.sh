@@ -23,6 +23,10 @@ PL_SLOWDOWN=${PL_SLOWDOWN:-$([ -e /proc/lockdep ] && echo 3 || echo 1)}
 # Mount points prepared by scripts/guest-init.sh.
 declare -A PL_MNT=([ext4]=/mnt/ext4dax [xfs]=/mnt/xfsdax)
 
+# pipefail: "producer | grep -q" fails at random (grep exits at the first
+# match, the producer's next write gets SIGPIPE); use "grep PAT >/dev/null",
+# which reads everything, unless the producer is echo/<<< of a variable.
+
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*"; exit 4; }
 

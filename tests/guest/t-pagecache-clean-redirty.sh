@@ -23,9 +23,9 @@ for i in $(seq 100); do
 done
 grep -E 'pagecache_(mkclean|redirty)' "$PL_TRACEFS/trace" || true
 expect_eq "pagecache_redirtied" $(( $(pc_counter pagecache_redirtied) - r0 )) 1
-pc_events pagecache_mkclean "$ino" | grep -q "write_pins=1 .*policy=redirty" ||
+pc_events pagecache_mkclean "$ino" | grep "write_pins=1 .*policy=redirty" >/dev/null ||
 	fail "no pagecache_mkclean event"
-pc_events pagecache_redirty "$ino" | grep -q "action=dirtied" ||
+pc_events pagecache_redirty "$ino" | grep "action=dirtied" >/dev/null ||
 	fail "no pagecache_redirty action=dirtied event"
 expect_eq "redirty: first bytes on storage" "$(pc_drop_read "$f")" 42424242
 expect_eq "pagecache_redirty_failed" "$(pc_counter pagecache_redirty_failed)" 0

@@ -13,9 +13,9 @@ ino=$(stat -c %i "$f")
 pl_holder_load
 pl_load
 # The unmap hook is the one IPMODIFY ftrace ops ("I"), with full regs ("R").
-grep '^try_to_unmap_one ' $PL_TRACEFS/enabled_functions | grep -q ' R I ' ||
+grep '^try_to_unmap_one ' $PL_TRACEFS/enabled_functions | grep ' R I ' >/dev/null ||
 	fail "try_to_unmap_one not hooked with R I: $(grep try_to_unmap_one $PL_TRACEFS/enabled_functions)"
-grep '^page_mkclean_one ' $PL_TRACEFS/enabled_functions | grep -qv ' I ' ||
+grep '^page_mkclean_one ' $PL_TRACEFS/enabled_functions | grep -v ' I ' >/dev/null ||
 	fail "page_mkclean_one not hooked (or IPMODIFY)"
 echo skip > $PL_SYSFS/pagecache_unmap_policy
 expect_eq "policy" "$(cat $PL_SYSFS/pagecache_unmap_policy)" skip
@@ -27,7 +27,7 @@ cat "$PL_TRACEFS/trace" | grep pagecache_unmap || true
 expect_eq "pagemap present bits (pages 0-1 pinned)" \
 	"$(sed -n 's/^present=//p' <<< "$out")" 11000000
 for i in 0 1; do
-	pc_events pagecache_unmap "$ino" | grep -q "index=$i .*action=skipped" ||
+	pc_events pagecache_unmap "$ino" | grep "index=$i .*action=skipped" >/dev/null ||
 		fail "no pagecache_unmap action=skipped event for page $i"
 done
 [ -z "$(pc_events pagecache_unmap "$ino" | grep -v action=skipped)" ] ||

@@ -31,6 +31,6 @@ expect_eq "pin_acquire samples" "$n" 4
 n=$(grep -Ec "pinledger:pin_release: .*ino=$ino index=[0-3] tgid=$pid flags=PIN .*lifetime_ns=[1-9][0-9]* reconciled=0" /tmp/perf.script || true)
 expect_eq "pin_release samples" "$n" 4
 # perf's own field access (-F) works too.
-perf script -i /tmp/perf.data -F event,trace 2>/dev/null | grep -q "pin_release.*lifetime_ns=" ||
+perf script -i /tmp/perf.data -F event,trace 2>/dev/null | grep "pin_release.*lifetime_ns=" >/dev/null ||
 	fail "perf script -F event,trace"
 rm -f $f

@@ -39,7 +39,7 @@ grep -qx "$dev block" $PL_SYSFS/fs_policy || fail "--fs $d: $(cat $PL_SYSFS/fs_p
 echo "$out" | grep -q "fs_policy  *$dev $d block" || fail "policy output lacks the override"
 # The override applies: a truncate of the pinned file fails at once.
 truncate -s 0 $f 2>/dev/null && fail "truncate under an fs block override succeeded"
-$PLT status | grep -q "^  $dev  *$d  *block" || fail "status lacks the override"
+$PLT status | grep "^  $dev  *$d  *block" >/dev/null || fail "status lacks the override"
 $PLT status --json | jq -e ".fs_policy[0].mount == \"$d\" and .fs_policy[0].policy == \"block\"" >/dev/null ||
 	fail "status --json fs_policy"
 $PLT policy revoke --fs $dev >/dev/null
