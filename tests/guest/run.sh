@@ -57,6 +57,10 @@ for c in "${cases[@]}"; do
 	name=${name#t-}
 	[ "$fs" != - ] && name="$name [$fs]"
 	out=$(mktemp)
+	# Marks in dmesg for scripts/dmesg-report.sh (may-warn: the test shows
+	# a stock kernel's own bug, module not loaded; its reports are expected).
+	mw=$(grep -q '^# dmesg: may-warn' "$t" && echo " may-warn" || true)
+	echo "pinledger-test: begin $name$mw" > /dev/kmsg
 	trace_reset
 	start=$(date +%s.%N)
 	dmesg_before=$(dmesg | wc -l)
@@ -66,6 +70,7 @@ for c in "${cases[@]}"; do
 		PL_FS=$fs timeout -k 10 "$TIMEOUT" bash "$t" >"$out" 2>&1
 	fi
 	rc=$?
+	echo "pinledger-test: end $name" > /dev/kmsg
 	secs=$(echo "$(date +%s.%N) - $start" | bc)
 	sed 's/^/# /' "$out"
 	# Leave no module behind for the next test.
