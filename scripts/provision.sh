@@ -23,7 +23,7 @@ HOST_PKGS=(qemu-system-x86 busybox-static e2fsprogs xfsprogs kmod cpio
 	   xz-utils zstd gcc make libc6-dev dkms bc libelf-dev file
 	   binutils liburing-dev fio gnuplot-nox
 	   clang llvm libbpf-dev bpftool zlib1g-dev
-	   linux-perf trace-cmd bpftrace jq)
+	   linux-perf trace-cmd bpftrace jq dwarves)
 
 apt_updated=
 apt_update_once() {
