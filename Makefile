@@ -14,6 +14,8 @@
 #   make provision          fetch kernels and host tools (idempotent)
 #   make cli                build the pinledger tool (build/tools/pinledger)
 #   make install            install the tool and pinledger(8) (DESTDIR, PREFIX)
+#   make deb                pinledger-dkms and pinledger-tools .debs (build/deb/)
+#   make check-fresh        make check in a clean debootstrap'd Debian 12 root
 #   make clean
 
 ROOT     := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -27,7 +29,8 @@ VERSION  := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(ROOT)/dkms.conf)
 -include $(CACHE)/kernels.env
 
 .PHONY: all module modules-all pinholder tools provision check check-host \
-	demo bench clean install dkms-test cli debug-kernel check-debug stress
+	demo bench clean install dkms-test cli debug-kernel check-debug stress \
+	deb check-fresh
 
 all: module
 
@@ -105,6 +108,20 @@ install: $(CLI)
 	install -D -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/sbin/pinledger
 	install -D -m 0644 $(ROOT)/tools/pinledger/pinledger.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/pinledger.8
+
+# Debian packages from the committed-or-not tracked tree (debian/): built
+# in a copy, so the work tree gets no debhelper droppings.
+DEB_OUT  := $(ROOT)/build/deb
+deb:
+	@rm -rf $(DEB_OUT) && mkdir -p $(DEB_OUT)/src
+	@cd $(ROOT) && git ls-files -co --exclude-standard | tar -cf - -T - | tar -xf - -C $(DEB_OUT)/src
+	cd $(DEB_OUT)/src && dpkg-buildpackage -b -us -uc -j2 >$(DEB_OUT)/build.log 2>&1 || \
+		{ tail -30 $(DEB_OUT)/build.log; exit 1; }
+	@rm -rf $(DEB_OUT)/src
+	@ls $(DEB_OUT)/*.deb
+
+check-fresh:
+	@$(ROOT)/scripts/check-fresh.sh
 
 modules-all: provision
 	$(MAKE) KVER=$(K61) module

@@ -115,10 +115,9 @@ int pinledger_guard_deferred(void);
 void pinledger_guard_debugfs_init(struct dentry *dir);
 
 /* module/policy.c */
-unsigned int pinledger_fs_policy(dev_t dev);
+struct super_block;
+unsigned int pinledger_fs_policy(const struct super_block *sb);
 int pinledger_policy_parse(const char *s, unsigned int *policy);
 const char *pinledger_policy_name(unsigned int policy);
-ssize_t pinledger_fs_policy_show(char *buf);
-int pinledger_fs_policy_store(const char *buf);
 
 #endif /* _PINLEDGER_GUARD_H */

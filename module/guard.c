@@ -223,7 +223,7 @@ out:
 /* The policy for @inode's filesystem. */
 static unsigned int policy_of(struct inode *inode)
 {
-	return pinledger_fs_policy(inode->i_sb->s_dev);
+	return pinledger_fs_policy(inode->i_sb);
 }
 
 /*

@@ -76,6 +76,7 @@
 #include <linux/workqueue.h>
 #include <linux/kobject.h>
 #include <linux/sysfs.h>
+#include <linux/moduleparam.h>
 #include "pinledger.h"
 #include "pinledger_ledger.h"
 #include "pinledger_pagecache.h"
@@ -285,58 +286,92 @@ static const char *const clean_names[] = {
 	[PL_CLEAN_REDIRTY] = "redirty",
 };
 
-static ssize_t knob_show(char *buf, unsigned int v, const char *const *names,
-			 size_t n)
+/* A page-cache policy knob: its value and its names. */
+struct name_knob {
+	unsigned int *val;
+	const char *const *names;
+	size_t n;
+	const char *name;
+};
+
+static const struct name_knob unmap_knob = {
+	&unmap_policy, unmap_names, ARRAY_SIZE(unmap_names), "pagecache_unmap_policy" };
+static const struct name_knob clean_knob = {
+	&clean_policy, clean_names, ARRAY_SIZE(clean_names), "pagecache_clean_policy" };
+
+static ssize_t knob_show(char *buf, const struct name_knob *k)
 {
-	return sysfs_emit(buf, "%s\n", v < n ? names[v] : "?");
+	unsigned int v = READ_ONCE(*k->val);
+
+	return sysfs_emit(buf, "%s\n", v < k->n ? k->names[v] : "?");
 }
 
-static ssize_t knob_store(unsigned int *knob, const char *buf, size_t count,
-			  const char *const *names, size_t n, const char *name)
+static int knob_set(const struct name_knob *k, const char *buf)
 {
-	int i = __sysfs_match_string(names, n, buf);
+	int i = __sysfs_match_string(k->names, k->n, buf);
 
 	if (i < 0) {
-		pr_info_ratelimited("%s: want %s or %s\n", name, names[0], names[1]);
+		pr_info_ratelimited("%s: want %s or %s\n", k->name, k->names[0],
+				    k->names[1]);
 		return -EINVAL;
 	}
-	WRITE_ONCE(*knob, i);
-	return count;
+	WRITE_ONCE(*k->val, i);
+	return 0;
 }
 
-static ssize_t pagecache_unmap_policy_show(struct kobject *k,
+static ssize_t pagecache_unmap_policy_show(struct kobject *kobj,
 					   struct kobj_attribute *a, char *buf)
 {
-	return knob_show(buf, READ_ONCE(unmap_policy), unmap_names,
-			 ARRAY_SIZE(unmap_names));
+	return knob_show(buf, &unmap_knob);
 }
 
-static ssize_t pagecache_unmap_policy_store(struct kobject *k,
+static ssize_t pagecache_unmap_policy_store(struct kobject *kobj,
 					    struct kobj_attribute *a,
 					    const char *buf, size_t count)
 {
-	return knob_store(&unmap_policy, buf, count, unmap_names,
-			  ARRAY_SIZE(unmap_names), "pagecache_unmap_policy");
+	return knob_set(&unmap_knob, buf) ?: count;
 }
 static struct kobj_attribute unmap_policy_attr =
 	__ATTR_RW_MODE(pagecache_unmap_policy, 0644);
 
-static ssize_t pagecache_clean_policy_show(struct kobject *k,
+static ssize_t pagecache_clean_policy_show(struct kobject *kobj,
 					   struct kobj_attribute *a, char *buf)
 {
-	return knob_show(buf, READ_ONCE(clean_policy), clean_names,
-			 ARRAY_SIZE(clean_names));
+	return knob_show(buf, &clean_knob);
 }
 
-static ssize_t pagecache_clean_policy_store(struct kobject *k,
+static ssize_t pagecache_clean_policy_store(struct kobject *kobj,
 					    struct kobj_attribute *a,
 					    const char *buf, size_t count)
 {
-	return knob_store(&clean_policy, buf, count, clean_names,
-			  ARRAY_SIZE(clean_names), "pagecache_clean_policy");
+	return knob_set(&clean_knob, buf) ?: count;
 }
 static struct kobj_attribute clean_policy_attr =
 	__ATTR_RW_MODE(pagecache_clean_policy, 0644);
+
+/*
+ * The same knobs as module parameters (modprobe.d), read-only under
+ * /sys/module/pinledger/parameters/.  A bad value fails the load (EINVAL,
+ * with a dmesg line naming the knob).
+ */
+static int param_knob_set(const char *val, const struct kernel_param *kp)
+{
+	return knob_set(kp->arg, val);
+}
+
+static int param_knob_get(char *buf, const struct kernel_param *kp)
+{
+	return knob_show(buf, kp->arg);
+}
+
+static const struct kernel_param_ops param_knob_ops = {
+	.set = param_knob_set,
+	.get = param_knob_get,
+};
+module_param_cb(pagecache_unmap_policy, &param_knob_ops, (void *)&unmap_knob, 0444);
+MODULE_PARM_DESC(pagecache_unmap_policy, "try_to_unmap_one() on a pinned folio: allow (default) or skip");
+module_param_cb(pagecache_clean_policy, &param_knob_ops, (void *)&clean_knob, 0444);
+MODULE_PARM_DESC(pagecache_clean_policy, "page_mkclean_one() on a write-pinned folio: report (default) or redirty");
 
 static struct attribute *pagecache_attrs[] = {
 	&unmap_policy_attr.attr, &clean_policy_attr.attr, NULL,

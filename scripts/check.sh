@@ -7,7 +7,8 @@
 #
 # Suites, each printing KTAP:
 #   host      builds for both kernels (warning-free), IBT check (and that
-#             it catches an indirect call), style checks, DKMS builds,
+#             it catches an indirect call), style checks, provisioning
+#             completeness (tests/host/deps.sh), DKMS builds,
 #             the rig's own failure detection (panic, hang)
 #   <kver>    tests/guest/run.sh inside a guest of each stock kernel (the
 #             kernels side by side, one TCG thread each; PL_CHECK_SERIAL=1
@@ -88,7 +89,7 @@ host_suite() {
 	local nk
 	nk=$(echo $KERNELS | wc -w)
 	echo "KTAP version 1"
-	echo "1..$((3 * nk + 4))"
+	echo "1..$((3 * nk + 5))"
 	n=$((n + 1)); build_ok $n "build test tools without warnings" tools
 	for k in $KERNELS; do
 		n=$((n + 1)); build_ok $n "build $k without warnings" KVER="$k" module
@@ -117,6 +118,15 @@ host_suite() {
 		echo "not ok $n style"
 	fi
 	echo "$out" | sed 's/^/# /'
+	n=$((n + 1))
+	# shellcheck disable=SC2046 # one headers tree per kernel
+	out=$(tests/host/deps.sh $(for k in $KERNELS; do echo "$CACHE/$k/build"; done) 2>&1)
+	if ! echo "$out" | grep -q '^not ok'; then
+		echo "ok $n provisioning names every package the project uses"
+	else
+		echo "not ok $n provisioning names every package the project uses"
+	fi
+	echo "$out" | grep -v '^#   ' | sed 's/^/# /'
 	n=$((n + 1))
 	out=$(tests/host/dkms.sh $KERNELS 2>&1)
 	if ! echo "$out" | grep -q '^not ok'; then

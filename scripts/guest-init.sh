@@ -8,7 +8,9 @@
 # "hostroot", read-only) under a tmpfs-backed overlay at /newroot with the
 # usual pseudo filesystems, the kernel's stock modules at
 # /lib/modules/$(uname -r) (its headers linked into /usr/src) and the
-# per-run 9p share (tag "out") at /run/guest-out, then chroots PID 1 into
+# per-run 9p share (tag "out") at /run/guest-out, with the host directories
+# listed in out/keep (a clone under /tmp or /run) visible over the guest's
+# own /tmp and /run, then chroots PID 1 into
 # /newroot (so kernel helpers such as request_module() use the host's
 # modprobe) and re-runs itself.
 # Stage 2 (chrooted): formats /dev/pmem0 (ext4, -o dax at /mnt/ext4dax) and
@@ -65,6 +67,18 @@ stage1() {
 	mount -t overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/work \
 		overlay /newroot || die "cannot mount overlay on the host root"
 
+	# Host directories the guest's own /tmp and /run would hide (a clone
+	# under /tmp, say): keep their overlay view, put it back on top.
+	nkeep=0
+	if [ -s /out/keep ]; then
+		while read -r k; do
+			mkdir -p "/rw/keep$nkeep"
+			mount -o bind "/newroot$k" "/rw/keep$nkeep" ||
+				die "cannot keep $k visible"
+			nkeep=$((nkeep + 1))
+		done < /out/keep
+	fi
+
 	cd /newroot
 	mount -o move /proc proc
 	mount -o move /sys sys
@@ -76,6 +90,13 @@ stage1() {
 	mount -t tmpfs -o mode=1777 tmpfs tmp
 	mount -t debugfs debugfs sys/kernel/debug
 	mount -t tracefs tracefs sys/kernel/tracing
+	i=0
+	while [ $i -lt $nkeep ]; do
+		k=$(sed -n "$((i + 1))p" /out/keep)
+		mkdir -p ".$k"
+		mount -o move "/rw/keep$i" ".$k" || die "cannot put $k back"
+		i=$((i + 1))
+	done
 	kver=$(uname -r)
 	moddir=$(cat /out/moddir)
 	mkdir -p "lib/modules/$kver"
@@ -112,7 +133,7 @@ stage2() {
 	mkdax /dev/pmem1 xfs /mnt/xfsdax dax=always mkfs.xfs -q -f
 	cwd=$(cat $OUT/cwd)
 	cd "$cwd" 2>/dev/null ||
-		die "cannot cd to $cwd (guest /tmp, /run and /dev are not shared)"
+		die "cannot cd to $cwd (guest /run/guest-out, /dev and /proc are the guest's own)"
 
 	rc=0
 	env -i PATH="$PATH" HOME=/root USER=root LOGNAME=root TERM=linux \

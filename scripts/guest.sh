@@ -5,7 +5,8 @@
 # Debian kernel unpacked by scripts/provision.sh.
 #
 # The guest sees the host root read-only (9p, under a tmpfs overlay, so it
-# may write anywhere; writes are lost), the kernel's own modules (modprobe
+# may write anywhere; writes are lost; the clone and cache stay visible
+# wherever they are, /tmp included), the kernel's own modules (modprobe
 # works), two emulated pmem devices formatted and mounted with DAX at
 # /mnt/ext4dax (ext4, -o dax) and /mnt/xfsdax (xfs, -o dax=always), and a
 # writable per-run directory at /run/guest-out.  COMMAND runs with bash -c
@@ -106,6 +107,18 @@ main() {
 		printf '%q ' "$@" > "$OUT/cmd"
 	fi
 	pwd -P > "$OUT/cwd"
+	# The guest mounts its own /tmp and /run: a clone (or cache) living
+	# there stays visible (scripts/guest-init.sh, out/keep).
+	: > "$OUT/keep"
+	for d in "$(cd "$ROOT" && pwd -P)" "$(cd "$CACHE" && pwd -P)" "$(pwd -P)"; do
+		case $d in
+		/tmp/*|/run/*)
+			while read -r k; do
+				case $d/ in "$k"/*) continue 2 ;; esac
+			done < "$OUT/keep"
+			echo "$d" >> "$OUT/keep" ;;
+		esac
+	done
 	readlink -f "$KDIR/modules" > "$OUT/moddir"
 
 	run_qemu

@@ -23,7 +23,8 @@ HOST_PKGS=(qemu-system-x86 busybox-static e2fsprogs xfsprogs kmod cpio
 	   xz-utils zstd gcc make libc6-dev dkms bc libelf-dev file
 	   binutils liburing-dev fio gnuplot-nox
 	   clang llvm libbpf-dev bpftool zlib1g-dev
-	   linux-perf trace-cmd bpftrace jq dwarves)
+	   linux-perf trace-cmd bpftrace jq pahole procps openssl
+	   debhelper dh-dkms dpkg-dev debootstrap)
 
 apt_updated=
 apt_update_once() {

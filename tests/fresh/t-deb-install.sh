@@ -1,0 +1,107 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# t-deb-install.sh - install pinledger the way a Debian user does, in a
+# throwaway Debian 12 root (make check-fresh runs it there after make
+# check; it refuses to run anywhere else, since it installs kernel images
+# and headers).  Prints KTAP:
+#   - make deb builds pinledger-dkms and pinledger-tools;
+#   - a stock kernel (image + headers) installed first, then the .debs with
+#     apt: the package's DKMS hook builds the module for it;
+#   - the second stock kernel installed after: the kernel's DKMS hook
+#     builds it there too ("dkms status" says installed for both);
+#   - the modules are signed with the DKMS MOK key (modinfo signer,
+#     sig_hashalgo);
+#   - each kernel boots in a guest with an /etc/modprobe.d/pinledger.conf:
+#     "modprobe pinledger" loads the DKMS-built module with the policy in
+#     force before anything wrote sysfs (a pinned DAX file's truncate is
+#     refused with EBUSY), and pinledger-tools' /usr/sbin/pinledger runs;
+#   - booted with module.sig_enforce=1, the kernel refuses the unsigned
+#     build of make check.
+#
+# Usage (as root, in the fresh root): PL_FRESH_ROOT=1 tests/fresh/t-deb-install.sh
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+CACHE=${PINLEDGER_CACHE:-$ROOT/.cache}
+N=0
+PLAN=11
+
+[ "${PL_FRESH_ROOT:-}" = 1 ] || {
+	echo "t-deb-install: installs kernels and packages: only in a throwaway root (make check-fresh)" >&2
+	exit 2
+}
+# shellcheck source=/dev/null
+. "$CACHE/kernels.env" || { echo "no $CACHE/kernels.env: run make check first" >&2; exit 2; }
+
+# result OK NAME [OUTPUT]: one KTAP line; on failure the output as diagnostics.
+result() {
+	N=$((N + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $N $2"
+	else
+		echo "not ok $N $2"
+		printf '%s\n' "${3:-}" | tail -25 | sed 's/^/# /'
+	fi
+}
+
+# run NAME CMD: run CMD (a command line) and report it.
+run() {
+	local out rc=0
+	out=$(bash -c "$2" 2>&1) || rc=$?
+	result $rc "$1" "$out"
+	return $rc
+}
+
+apt_install() {
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
+}
+
+echo "KTAP version 1"
+echo "1..$PLAN"
+export -f apt_install
+run "make deb builds pinledger-dkms and pinledger-tools" \
+	'make deb && ls build/deb/pinledger-dkms_*_all.deb build/deb/pinledger-tools_*_amd64.deb'
+run "stock kernel $K61 installed (image and headers)" \
+	"apt_install linux-image-$K61 linux-headers-$K61"
+run "apt installs pinledger-dkms and pinledger-tools; DKMS builds for $K61" \
+	"apt_install ./build/deb/pinledger-dkms_*_all.deb ./build/deb/pinledger-tools_*_amd64.deb &&
+	 test -f /lib/modules/$K61/updates/dkms/pinledger.ko*"
+run "stock kernel $K612 installed afterwards: its DKMS hook builds pinledger" \
+	"apt_install linux-image-$K612 linux-headers-$K612 &&
+	 test -f /lib/modules/$K612/updates/dkms/pinledger.ko*"
+run "dkms status: installed for both kernels" \
+	"dkms status pinledger; dkms status pinledger | grep -F '$K61' | grep -q installed &&
+	 dkms status pinledger | grep -F '$K612' | grep -q installed"
+run "modules signed with the DKMS MOK key" \
+	"for k in $K61 $K612; do
+		ko=\$(ls /lib/modules/\$k/updates/dkms/pinledger.ko*)
+		s=\$(modinfo -F signer \$ko); a=\$(modinfo -F sig_hashalgo \$ko)
+		echo \"\$k: signer '\$s' sig_hashalgo '\$a'\"
+		[ -n \"\$s\" ] && [ -n \"\$a\" ] || exit 1
+	 done; openssl x509 -inform DER -in /var/lib/dkms/mok.pub -noout -subject"
+
+# The guest boots an installed kernel: a rig cache entry made of the
+# installed system's files (the rig's own cache holds the unpacked ones).
+ICACHE=/var/tmp/pinledger-installed
+for k in $K61 $K612; do
+	mkdir -p "$ICACHE/$k"
+	ln -sfn / "$ICACHE/$k/root"
+	ln -sfn "/boot/vmlinuz-$k" "$ICACHE/$k/vmlinuz"
+	ln -sfn "/lib/modules/$k" "$ICACHE/$k/modules"
+	ln -sfn "/usr/src/linux-headers-$k" "$ICACHE/$k/build"
+	touch "$ICACHE/$k/.complete"
+done
+cat > /etc/modprobe.d/pinledger.conf <<'EOF'
+options pinledger policy=block
+EOF
+for k in $K61 $K612; do
+	run "$k boots; modprobe.d policy=block in force at load; pinledger tool runs" \
+		"PINLEDGER_CACHE=$ICACHE scripts/guest.sh --kernel $k --timeout 600 -- tests/fresh/deb-guest.sh"
+done
+for k in $K61 $K612; do
+	run "$k with module.sig_enforce=1 refuses the unsigned build" \
+		"PINLEDGER_CACHE=$ICACHE scripts/guest.sh --kernel $k --timeout 300 \
+			--append module.sig_enforce=1 -- tests/fresh/sig-guest.sh build/$k/pinledger.ko"
+done
+[ $N = $PLAN ] || echo "# plan $PLAN, ran $N"
