@@ -39,6 +39,8 @@ bad_param pagecache_clean_policy=never "pagecache_clean_policy: want report or r
 mp=/tmp/modroot
 mkdir -p "$mp/lib/modules/$PL_KVER/extra"
 cp "$PL_KO" "$mp/lib/modules/$PL_KVER/extra/pinledger.ko"
+cp /lib/modules/"$PL_KVER"/modules.builtin* /lib/modules/"$PL_KVER"/modules.order \
+	"$mp/lib/modules/$PL_KVER/"
 depmod -b "$mp" "$PL_KVER" || fail "depmod"
 cat > /etc/modprobe.d/pinledger.conf <<EOF
 options pinledger policy=block wait_timeout_ms=1000 revoke_signal=12 revoke_grace_ms=700
