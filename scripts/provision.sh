@@ -24,7 +24,7 @@ HOST_PKGS=(qemu-system-x86 busybox-static e2fsprogs xfsprogs kmod cpio
 	   binutils liburing-dev fio gnuplot-nox
 	   clang llvm libbpf-dev bpftool zlib1g-dev
 	   linux-perf trace-cmd bpftrace jq pahole procps openssl
-	   debhelper dh-dkms dpkg-dev debootstrap)
+	   build-essential debhelper dh-dkms dpkg-dev debootstrap)
 
 apt_updated=
 apt_update_once() {

@@ -25,7 +25,7 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 CACHE=${PINLEDGER_CACHE:-$ROOT/.cache}
 N=0
-PLAN=11
+PLAN=10
 
 [ "${PL_FRESH_ROOT:-}" = 1 ] || {
 	echo "t-deb-install: installs kernels and packages: only in a throwaway root (make check-fresh)" >&2
