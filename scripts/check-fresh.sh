@@ -131,7 +131,7 @@ main() {
 
 	if [ -n "$DEB_ONLY" ]; then
 		echo "== provisioning and module builds in the fresh root (--deb-only)"
-		in_root 'cd /root/pinledger && make modules-all >/dev/null &&
+		in_root 'cd /root/pinledger && make modules-all tools >/dev/null &&
 			 echo "0 passed, 0 failed"' 2>&1 | tee "$LOGS/check.log"
 	else
 		echo "== make check in the fresh root"
