@@ -123,9 +123,9 @@ deb:
 check-fresh:
 	@$(ROOT)/scripts/check-fresh.sh
 
+# kernels.env is read in the recipe: provisioning may have just written it.
 modules-all: provision
-	$(MAKE) KVER=$(K61) module
-	$(MAKE) KVER=$(K612) module
+	. $(CACHE)/kernels.env && $(MAKE) KVER=$$K61 module && $(MAKE) KVER=$$K612 module
 
 provision:
 	@$(ROOT)/scripts/provision.sh
