@@ -68,6 +68,7 @@ struct pinledger_holder {
  * @waiter_size: out: sizeof(struct pinledger_wait) in the module.
  * @nr_counters: out: PINLEDGER_CTR_NR in the module.
  * @max_owners:	out: PINLEDGER_MAX_OWNERS in the module.
+ * @reserved:	out: 0.
  * @module_version: out: the module's version string, NUL-terminated.
  */
 struct pinledger_version {
