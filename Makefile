@@ -97,8 +97,9 @@ $(CLI_OUT)/pinledger.bpf.o: $(ROOT)/tools/pinledger/pinledger.bpf.c $(CLI_HDR)
 $(CLI_OUT)/pinledger.skel.h: $(CLI_OUT)/pinledger.bpf.o
 	$(BPFTOOL) gen skeleton $< name pinledger_bpf > $@.tmp && mv $@.tmp $@
 
-$(CLI): $(CLI_USER) $(CLI_HDR) $(CLI_OUT)/pinledger.skel.h
+$(CLI): $(CLI_USER) $(CLI_HDR) $(CLI_OUT)/pinledger.skel.h $(ROOT)/include/uapi/linux/pinledger.h
 	$(CC) -O2 -Wall -Wextra -Werror -I$(CLI_OUT) -I$(ROOT)/tools/pinledger \
+		-I$(ROOT)/include/uapi \
 		-o $@ $(CLI_USER) $(CLI_LIBS)
 
 install: $(CLI)
