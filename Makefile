@@ -62,6 +62,13 @@ $(ROOT)/build/tools/plbench: $(ROOT)/tests/tools/plbench.c $(ROOT)/tests/pinhold
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -static -o $@ $<
 
+# Bad input on /dev/pinledger (tests/guest/t-uapi-bad-input.sh).
+tools: $(ROOT)/build/tools/uapibad
+
+$(ROOT)/build/tools/uapibad: $(ROOT)/tests/tools/uapibad.c $(ROOT)/include/uapi/linux/pinledger.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -I$(ROOT)/include/uapi -o $@ $<
+
 # Page-cache pin scenarios (tests/guest/t-pagecache-*.sh).
 tools: $(ROOT)/build/tools/pcpin
 

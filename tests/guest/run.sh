@@ -22,6 +22,7 @@
 # the modules loaded from one to the next, and "# lockdown: last" (a test
 # that unloads the module) goes at the very end.
 set -uo pipefail
+shopt -s extglob	# PATTERN may be @(a|b)
 
 DIR=$(cd "$(dirname "$0")" && pwd)
 PATTERN=${1:-*}
