@@ -65,6 +65,13 @@ $(ROOT)/build/tools/plbench: $(ROOT)/tests/tools/plbench.c $(ROOT)/tests/pinhold
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -static -o $@ $<
 
+# Bad input on /dev/pinledger (tests/guest/t-uapi-bad-input.sh).
+tools: $(ROOT)/build/tools/uapibad
+
+$(ROOT)/build/tools/uapibad: $(ROOT)/tests/tools/uapibad.c $(ROOT)/include/uapi/linux/pinledger.h
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -I$(ROOT)/include/uapi -o $@ $<
+
 # Page-cache pin scenarios (tests/guest/t-pagecache-*.sh).
 tools: $(ROOT)/build/tools/pcpin
 
@@ -100,8 +107,9 @@ $(CLI_OUT)/pinledger.bpf.o: $(ROOT)/tools/pinledger/pinledger.bpf.c $(CLI_HDR)
 $(CLI_OUT)/pinledger.skel.h: $(CLI_OUT)/pinledger.bpf.o
 	$(BPFTOOL) gen skeleton $< name pinledger_bpf > $@.tmp && mv $@.tmp $@
 
-$(CLI): $(CLI_USER) $(CLI_HDR) $(CLI_OUT)/pinledger.skel.h
+$(CLI): $(CLI_USER) $(CLI_HDR) $(CLI_OUT)/pinledger.skel.h $(ROOT)/include/uapi/linux/pinledger.h
 	$(CC) -O2 -Wall -Wextra -Werror -I$(CLI_OUT) -I$(ROOT)/tools/pinledger \
+		-I$(ROOT)/include/uapi \
 		-o $@ $(CLI_USER) $(CLI_LIBS)
 
 install: $(CLI)

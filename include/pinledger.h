@@ -23,7 +23,6 @@ void pinledger_sysfs_exit(void);
 /* module/debugfs.c: /sys/kernel/debug/pinledger */
 extern struct dentry *pinledger_debugfs_root;
 int pinledger_debugfs_init(void);
-void pinledger_query_init(struct dentry *dir);
 void pinledger_debugfs_exit(void);
 
 struct seq_file;
@@ -31,6 +30,14 @@ struct pinledger_snap;
 void pinledger_show_flags(struct seq_file *m, u32 flags);
 void pinledger_show_snap(struct seq_file *m, const struct pinledger_snap *s,
 			 u64 now);
+
+/* module/counters.c: enum pinledger_counter of the UAPI */
+const char *pinledger_counter_name(unsigned int id);
+long pinledger_counter(unsigned int id);
+
+/* module/uapi.c: /dev/pinledger */
+int pinledger_uapi_init(void);
+void pinledger_uapi_exit(void);
 
 /* module/main.c */
 const char *pinledger_features(void);

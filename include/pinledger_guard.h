@@ -95,6 +95,38 @@ struct pinledger_waiter {
 	bool revoke;
 };
 
+/**
+ * struct pinledger_wait_info - a copy of one waiting layout change or
+ * deferred eviction (pinledger_guard_waiters()).
+ * @id:		layout change id (0 for an eviction).
+ * @deferred:	a deferred eviction, not a layout change.
+ * @policy:	the policy it waits under.
+ * @dev:	the inode's superblock device.
+ * @ino:	the inode number.
+ * @first:	first page index of the changing range.
+ * @last:	last page index (ULONG_MAX: to the end).
+ * @waited_ns:	how long it has waited.
+ * @tgid:	the process making the change.
+ * @comm:	its command name.
+ * @owners:	first owners of the busy pages.
+ * @nr_owners:	entries in @owners; 0: none of the busy pages' owners is
+ *		in the ledger (pinned before load, untracked, in flight).
+ */
+struct pinledger_wait_info {
+	u64 id;
+	bool deferred;
+	unsigned int policy;
+	dev_t dev;
+	unsigned long ino;
+	pgoff_t first;
+	pgoff_t last;
+	u64 waited_ns;
+	pid_t tgid;
+	char comm[TASK_COMM_LEN];
+	pid_t owners[4];
+	int nr_owners;
+};
+
 extern unsigned int pinledger_policy;
 extern unsigned int pinledger_wait_timeout_ms;
 extern unsigned int pinledger_revoke_signal;
@@ -113,6 +145,8 @@ int pinledger_guard_sb_deferred(struct super_block *sb);
 long pinledger_guard_umount(struct super_block *sb, long ret);
 int pinledger_guard_deferred(void);
 void pinledger_guard_debugfs_init(struct dentry *dir);
+int pinledger_guard_waiters(struct pinledger_wait_info *v, int max);
+struct pinledger_wait_info *pinledger_guard_waiters_alloc(int *nr);
 
 /* module/policy.c */
 struct super_block;

@@ -22,7 +22,8 @@
 
 /**
  * struct pinledger_snap_owner - a copy of one holder of references on a page.
- * @tgid:	process that took them (0: unknown, taken before load).
+ * @tgid:	process that took them (references of no recorded owner
+ *		have no owner record at all).
  * @comm:	its command name.
  * @flags:	PL_F_*.
  * @pins:	FOLL_PIN references on this page attributed to it.
@@ -74,6 +75,52 @@ struct pinledger_cursor {
 	unsigned long skip;
 };
 
+/**
+ * struct pinledger_run - consecutive pages of a file with the same holders.
+ * @first:	first page index.
+ * @last:	last page index.
+ * @pfn:	pfn of the first page.
+ * @snap:	the ledger's entry of one page of the run (zeroed if none).
+ * @unknown_pins: pins per page its refcount shows beyond the ledger's.
+ * @unknown_gets: other references per page the ledger cannot account for.
+ */
+struct pinledger_run {
+	pgoff_t first;
+	pgoff_t last;
+	unsigned long pfn;
+	struct pinledger_snap snap;
+	long unknown_pins;
+	long unknown_gets;
+};
+
+/**
+ * struct pinledger_file_walk - a walk over a file's mapping (module/query.c).
+ * @mapping:	the file's mapping.
+ * @pos:	next page index to look at.
+ * @last:	last page index of the walk.
+ * @done:	the mapping has been walked to @last.
+ * @open:	@run holds a run not yet returned.
+ * @run:	the pending run.
+ * @page:	scratch: the page being looked at.
+ */
+struct pinledger_file_walk {
+	struct address_space *mapping;
+	pgoff_t pos;
+	pgoff_t last;
+	bool done;
+	bool open;
+	struct pinledger_run run;
+	struct pinledger_run page;
+};
+
+void pinledger_file_walk_start(struct pinledger_file_walk *w,
+			       struct address_space *mapping, pgoff_t first,
+			       pgoff_t last);
+bool pinledger_file_walk_next(struct pinledger_file_walk *w,
+			      struct pinledger_run *out);
+bool pinledger_file_walk_resume(const struct pinledger_file_walk *w,
+				pgoff_t *index);
+
 int pinledger_ledger_init(void);
 void pinledger_ledger_exit(void);
 void pinledger_ledger_acquire(struct page **pages, long nr,
@@ -81,6 +128,7 @@ void pinledger_ledger_acquire(struct page **pages, long nr,
 void pinledger_ledger_release(struct page *page, int refs, bool pin);
 bool pinledger_ledger_next(struct pinledger_cursor *cur,
 			   struct pinledger_snap *snap);
+bool pinledger_ledger_cursor_valid(const struct pinledger_cursor *cur);
 bool pinledger_ledger_lookup(unsigned long pfn, struct pinledger_snap *snap);
 unsigned long pinledger_ledger_bytes(void);
 void pinledger_unexplained_refs(struct folio *folio, u32 pins, u32 gets,

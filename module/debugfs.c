@@ -5,10 +5,14 @@
  * hooks	one line per hook: symbol, kind, state, hits, missed
  * counters	"name value" lines of every counter
  * pins		one line per pinned folio (format in docs/ABI)
- * query	write a path or "pid PID", read who pins it (module/query.c)
  * waiters	layout changes waiting for pins, deferred evictions (guard.c)
  *
- * All files are root-only (0400): listings name other users' processes.
+ * fail_alloc_percent	fault injection for tests (0600)
+ *
+ * For people: tools use /dev/pinledger (module/uapi.c), which works with
+ * debugfs unmounted and under kernel lockdown.  Every file but the test
+ * knob is read-only and root-only (0400: listings name other users'
+ * processes); lockdown lets such files be read.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,36 +24,17 @@
 #include "pinledger_ledger.h"
 #include "pinledger_hooks.h"
 #include "pinledger_guard.h"
+#include "uapi/linux/pinledger.h"
 
 struct dentry *pinledger_debugfs_root;
 
-#define C(name) { #name, offsetof(struct pinledger_stats, name) }
-static const struct {
-	const char *name;
-	size_t offset;
-} counters[] = {
-	C(dax_final_truncates), C(layout_breaks), C(layout_busy),
-	C(acquired_pins), C(acquired_gets), C(released_pins),
-	C(released_gets), C(untracked), C(unmatched_releases),
-	C(reconciled), C(owner_alloc_failures), C(live_pages),
-	C(layout_refused), C(revoke_signals), C(evictions_deferred),
-	C(evictions_completed), C(defer_failures),
-	C(pagecache_unmap_pinned), C(pagecache_unmap_skipped),
-	C(pagecache_unmap_unskippable), C(pagecache_cleaned_pinned),
-	C(pagecache_write_unpinned), C(pagecache_redirtied),
-	C(pagecache_redirty_failed), C(injected_alloc_failures),
-};
-#undef C
-
 static int counters_show(struct seq_file *m, void *unused)
 {
-	int i;
+	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(counters); i++)
-		seq_printf(m, "%s %ld\n", counters[i].name,
-			   pinledger_stat_sum(counters[i].offset));
-	seq_printf(m, "missed_calls %lu\n", pinledger_hooks_missed(pinledger_gup_hooks));
-	seq_printf(m, "ledger_bytes %lu\n", pinledger_ledger_bytes());
+	for (i = 0; i < PINLEDGER_CTR_NR; i++)
+		seq_printf(m, "%s %ld\n", pinledger_counter_name(i),
+			   pinledger_counter(i));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(counters);
@@ -261,7 +246,6 @@ int pinledger_debugfs_init(void)
 			    &pins_fops);
 	debugfs_create_file("fail_alloc_percent", 0600,
 				   pinledger_debugfs_root, NULL, &fail_alloc_fops);
-	pinledger_query_init(pinledger_debugfs_root);
 	pinledger_guard_debugfs_init(pinledger_debugfs_root);
 	return 0;
 }

@@ -580,10 +580,16 @@ long pinledger_guard_break_done(struct pinledger_waiter *w, struct inode *inode,
 				 ktime_get_ns() - w->start_ns, outcome, ret);
 		if (ret) {
 			pinledger_count(layout_refused);
-			pr_info_ratelimited("layout change of %u:%u ino %lu refused (error %ld): pages pinned, first owner tgid %d\n",
-					    MAJOR(inode->i_sb->s_dev),
-					    MINOR(inode->i_sb->s_dev), inode->i_ino,
-					    ret, w->nr_owners ? w->owners[0] : 0);
+			if (w->nr_owners)
+				pr_info_ratelimited("layout change of %u:%u ino %lu refused (error %ld): pages pinned, first owner tgid %d\n",
+						    MAJOR(inode->i_sb->s_dev),
+						    MINOR(inode->i_sb->s_dev),
+						    inode->i_ino, ret, w->owners[0]);
+			else
+				pr_info_ratelimited("layout change of %u:%u ino %lu refused (error %ld): pages pinned, owner unknown (not in the ledger: pinned before pinledger loaded, untracked, or still being pinned)\n",
+						    MAJOR(inode->i_sb->s_dev),
+						    MINOR(inode->i_sb->s_dev),
+						    inode->i_ino, ret);
 		}
 	}
 	return ret;
@@ -729,42 +735,123 @@ int pinledger_guard_deferred(void)
 	return n;
 }
 
-static const char *const policy_names[] = { "wait", "revoke", "block" };
-
-/*
- * debugfs "waiters": the layout changes waiting for pins now, then the
- * deferred evictions.  Listed waiters are inside the filesystem's
- * break_layouts call, so their mapping and inode are alive; deferred
- * inodes hold a reference of ours.
+/**
+ * pinledger_guard_waiters - copy the waiting layout changes and deferrals.
+ * @v:		receives up to @max of them: layout changes first, then
+ *		deferred evictions.
+ * @max:	room in @v.
+ *
+ * Listed waiters are inside the filesystem's break_layouts call, so their
+ * mapping and inode are alive; deferred inodes hold a reference of ours.
+ *
+ * Context: any but NMI; takes guard_lock.  Does not sleep.
+ * Return: how many there are (may exceed @max: then call again).
  */
-static int waiters_show(struct seq_file *m, void *unused)
+int pinledger_guard_waiters(struct pinledger_wait_info *v, int max)
 {
 	struct pinledger_waiter *w;
 	struct pl_deferred *d;
 	u64 now = ktime_get_ns();
 	unsigned long flags;
-	int i;
+	int n = 0;
 
 	spin_lock_irqsave(&guard_lock, flags);
 	list_for_each_entry(w, &waiters, node) {
 		struct inode *inode = w->mapping->host;
+		struct pinledger_wait_info *i;
 
+		if (n >= max) {
+			n++;
+			continue;
+		}
+		i = &v[n++];
+		memset(i, 0, sizeof(*i));
+		i->id = w->id;
+		i->policy = w->policy;
+		i->dev = inode->i_sb->s_dev;
+		i->ino = inode->i_ino;
+		i->first = w->first;
+		i->last = w->last;
+		i->waited_ns = now - w->start_ns;
+		i->tgid = w->tgid;
+		memcpy(i->comm, w->comm, sizeof(i->comm));
+		i->nr_owners = w->nr_owners;
+		memcpy(i->owners, w->owners, sizeof(i->owners));
+	}
+	list_for_each_entry(d, &deferred, node) {
+		struct pinledger_wait_info *i;
+
+		if (n >= max) {
+			n++;
+			continue;
+		}
+		i = &v[n++];
+		memset(i, 0, sizeof(*i));
+		i->deferred = true;
+		i->dev = d->dev;
+		i->ino = d->ino;
+		i->waited_ns = now - d->since_ns;
+	}
+	spin_unlock_irqrestore(&guard_lock, flags);
+	return n;
+}
+
+/**
+ * pinledger_guard_waiters_alloc - pinledger_guard_waiters() into a new array.
+ * @nr:		receives how many were copied.
+ *
+ * Context: process context, may sleep.
+ * Return: the array (kfree() it; empty but not NULL when there are none),
+ * or NULL without memory.
+ */
+struct pinledger_wait_info *pinledger_guard_waiters_alloc(int *nr)
+{
+	struct pinledger_wait_info *v;
+	int cap = 16, n;
+
+	for (;;) {
+		v = kmalloc_array(cap, sizeof(*v), GFP_KERNEL);
+		if (!v)
+			return NULL;
+		n = pinledger_guard_waiters(v, cap);
+		if (n <= cap)
+			break;
+		kfree(v);
+		cap = n + 16;
+	}
+	*nr = n;
+	return v;
+}
+
+static const char *const policy_names[] = { "wait", "revoke", "block" };
+
+/* debugfs "waiters": the layout changes waiting now, then the deferrals. */
+static int waiters_show(struct seq_file *m, void *unused)
+{
+	struct pinledger_wait_info *v;
+	int i, j, n;
+
+	v = pinledger_guard_waiters_alloc(&n);
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < n && !v[i].deferred; i++) {
 		seq_printf(m, "waiter id=%llu file=%u:%u:%lu range=%lu-%lu policy=%s tgid=%d comm=%s waited_ms=%llu owners=",
-			   w->id, MAJOR(inode->i_sb->s_dev),
-			   MINOR(inode->i_sb->s_dev), inode->i_ino,
-			   (unsigned long)w->first, (unsigned long)w->last,
-			   w->policy < ARRAY_SIZE(policy_names) ?
-			   policy_names[w->policy] : "?", w->tgid, w->comm,
-			   div_u64(now - w->start_ns, NSEC_PER_MSEC));
-		for (i = 0; i < w->nr_owners; i++)
-			seq_printf(m, "%s%d", i ? "," : "", w->owners[i]);
+			   v[i].id, MAJOR(v[i].dev), MINOR(v[i].dev), v[i].ino,
+			   (unsigned long)v[i].first, (unsigned long)v[i].last,
+			   v[i].policy < ARRAY_SIZE(policy_names) ?
+			   policy_names[v[i].policy] : "?", v[i].tgid, v[i].comm,
+			   div_u64(v[i].waited_ns, NSEC_PER_MSEC));
+		for (j = 0; j < v[i].nr_owners; j++)
+			seq_printf(m, "%s%d", j ? "," : "", v[i].owners[j]);
+		if (!v[i].nr_owners)
+			seq_puts(m, "unknown");
 		seq_putc(m, '\n');
 	}
-	list_for_each_entry(d, &deferred, node)
+	for (; i < n; i++)
 		seq_printf(m, "deferred file=%u:%u:%lu deferred_ms=%llu\n",
-			   MAJOR(d->dev), MINOR(d->dev), d->ino,
-			   div_u64(now - d->since_ns, NSEC_PER_MSEC));
-	spin_unlock_irqrestore(&guard_lock, flags);
+			   MAJOR(v[i].dev), MINOR(v[i].dev), v[i].ino,
+			   div_u64(v[i].waited_ns, NSEC_PER_MSEC));
+	kfree(v);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(waiters);

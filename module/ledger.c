@@ -821,6 +821,19 @@ bool pinledger_ledger_next(struct pinledger_cursor *cur,
 }
 
 /**
+ * pinledger_ledger_cursor_valid - could a walk be at this position?
+ * @cur:	a position from outside (user space).
+ *
+ * Context: any.
+ * Return: true if @cur->bucket is a bucket of the table or one past the
+ * last (a finished walk).
+ */
+bool pinledger_ledger_cursor_valid(const struct pinledger_cursor *cur)
+{
+	return cur->bucket <= ledger_mask + 1;
+}
+
+/**
  * pinledger_ledger_lookup - copy the ledger entry of one folio.
  * @pfn:	the folio's first pfn.
  * @snap:	receives the entry.

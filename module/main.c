@@ -4,7 +4,8 @@
  *
  * pinledger keeps a ledger of get_user_pages()/pin_user_pages() references
  * and makes layout changes of DAX files wait for the pins in their range.
- * Init order: ledger, guard, page-cache worker, debugfs, sysfs, hooks; exit
+ * Init order: ledger, guard, page-cache worker, debugfs, sysfs, the
+ * device (/dev/pinledger), hooks; exit
  * undoes it in reverse, hooks first, so no callback can reach state that
  * is being torn down.
  */
@@ -91,13 +92,18 @@ static int __init pinledger_init(void)
 	ret = pinledger_sysfs_init();
 	if (ret)
 		goto err_debugfs;
-	ret = pinledger_hooks_install();
+	ret = pinledger_uapi_init();
 	if (ret)
 		goto err_sysfs;
+	ret = pinledger_hooks_install();
+	if (ret)
+		goto err_uapi;
 	pr_info("version %s loaded; features: %s\n", PINLEDGER_VERSION,
 		pinledger_features());
 	return 0;
 
+err_uapi:
+	pinledger_uapi_exit();
 err_sysfs:
 	pinledger_sysfs_exit();
 err_debugfs:
@@ -114,6 +120,7 @@ err_ledger:
 static void __exit pinledger_exit(void)
 {
 	pinledger_hooks_remove();
+	pinledger_uapi_exit();
 	pinledger_sysfs_exit();
 	pinledger_debugfs_exit();
 	pinledger_pagecache_exit();

@@ -12,85 +12,51 @@
 #include "pinledger_ledger.h"
 #include "pinledger_hooks.h"
 #include "pinledger_pagecache.h"
+#include "uapi/linux/pinledger.h"
 
 static struct kobject *pinledger_kobj;
 extern const struct attribute_group pinledger_policy_group;
 
-/* /sys/kernel/pinledger/counters/<name>: one read-only value each. */
-enum counter_id {
-	CNT_LIVE_PAGES, CNT_LIVE_PINS, CNT_LIVE_GETS, CNT_ACQUIRED_PINS,
-	CNT_ACQUIRED_GETS, CNT_RELEASED_PINS, CNT_RELEASED_GETS, CNT_UNTRACKED,
-	CNT_MISSED_CALLS, CNT_UNMATCHED, CNT_RECONCILED, CNT_LEDGER_BYTES,
-	CNT_PC_UNMAP_PINNED, CNT_PC_UNMAP_SKIPPED, CNT_PC_UNMAP_UNSKIPPABLE,
-	CNT_PC_CLEANED_PINNED, CNT_PC_WRITE_UNPINNED, CNT_PC_REDIRTIED,
-	CNT_PC_REDIRTY_FAILED,
-};
-
+/*
+ * /sys/kernel/pinledger/counters/<name>: one read-only value each, a
+ * subset of module/counters.c's (which the debugfs listing and
+ * /dev/pinledger show in full).
+ */
 struct counter_attr {
 	struct kobj_attribute attr;
-	enum counter_id id;
+	unsigned int id;	/* enum pinledger_counter */
 };
-
-static long counter_value(enum counter_id id)
-{
-	switch (id) {
-	case CNT_LIVE_PAGES:	return pinledger_stat(live_pages);
-	case CNT_LIVE_PINS:	return pinledger_stat(acquired_pins) -
-				       pinledger_stat(released_pins);
-	case CNT_LIVE_GETS:	return pinledger_stat(acquired_gets) -
-				       pinledger_stat(released_gets) -
-				       pinledger_stat(reconciled);
-	case CNT_ACQUIRED_PINS:	return pinledger_stat(acquired_pins);
-	case CNT_ACQUIRED_GETS:	return pinledger_stat(acquired_gets);
-	case CNT_RELEASED_PINS:	return pinledger_stat(released_pins);
-	case CNT_RELEASED_GETS:	return pinledger_stat(released_gets);
-	case CNT_UNTRACKED:	return pinledger_stat(untracked);
-	case CNT_MISSED_CALLS:	return pinledger_hooks_missed(pinledger_gup_hooks);
-	case CNT_UNMATCHED:	return pinledger_stat(unmatched_releases);
-	case CNT_RECONCILED:	return pinledger_stat(reconciled);
-	case CNT_LEDGER_BYTES:	return pinledger_ledger_bytes();
-	case CNT_PC_UNMAP_PINNED: return pinledger_stat(pagecache_unmap_pinned);
-	case CNT_PC_UNMAP_SKIPPED: return pinledger_stat(pagecache_unmap_skipped);
-	case CNT_PC_UNMAP_UNSKIPPABLE:
-		return pinledger_stat(pagecache_unmap_unskippable);
-	case CNT_PC_CLEANED_PINNED: return pinledger_stat(pagecache_cleaned_pinned);
-	case CNT_PC_WRITE_UNPINNED: return pinledger_stat(pagecache_write_unpinned);
-	case CNT_PC_REDIRTIED:	return pinledger_stat(pagecache_redirtied);
-	case CNT_PC_REDIRTY_FAILED: return pinledger_stat(pagecache_redirty_failed);
-	}
-	return 0;
-}
 
 static ssize_t counter_show(struct kobject *kobj, struct kobj_attribute *attr,
 			    char *buf)
 {
 	struct counter_attr *ca = container_of(attr, struct counter_attr, attr);
 
-	return sysfs_emit(buf, "%ld\n", counter_value(ca->id));
+	return sysfs_emit(buf, "%ld\n", pinledger_counter(ca->id));
 }
 
 #define COUNTER(_name, _id) \
 	static struct counter_attr _name##_attr = { \
 		.attr = __ATTR(_name, 0444, counter_show, NULL), .id = _id }
-COUNTER(live_pages, CNT_LIVE_PAGES);
-COUNTER(live_pins, CNT_LIVE_PINS);
-COUNTER(live_gets, CNT_LIVE_GETS);
-COUNTER(acquired_pins, CNT_ACQUIRED_PINS);
-COUNTER(acquired_gets, CNT_ACQUIRED_GETS);
-COUNTER(released_pins, CNT_RELEASED_PINS);
-COUNTER(released_gets, CNT_RELEASED_GETS);
-COUNTER(untracked, CNT_UNTRACKED);
-COUNTER(missed_calls, CNT_MISSED_CALLS);
-COUNTER(unmatched_releases, CNT_UNMATCHED);
-COUNTER(reconciled, CNT_RECONCILED);
-COUNTER(ledger_bytes, CNT_LEDGER_BYTES);
-COUNTER(pagecache_unmap_pinned, CNT_PC_UNMAP_PINNED);
-COUNTER(pagecache_unmap_skipped, CNT_PC_UNMAP_SKIPPED);
-COUNTER(pagecache_unmap_unskippable, CNT_PC_UNMAP_UNSKIPPABLE);
-COUNTER(pagecache_cleaned_pinned, CNT_PC_CLEANED_PINNED);
-COUNTER(pagecache_write_unpinned, CNT_PC_WRITE_UNPINNED);
-COUNTER(pagecache_redirtied, CNT_PC_REDIRTIED);
-COUNTER(pagecache_redirty_failed, CNT_PC_REDIRTY_FAILED);
+COUNTER(live_pages, PINLEDGER_CTR_LIVE_PAGES);
+COUNTER(live_pins, PINLEDGER_CTR_LIVE_PINS);
+COUNTER(live_gets, PINLEDGER_CTR_LIVE_GETS);
+COUNTER(acquired_pins, PINLEDGER_CTR_ACQUIRED_PINS);
+COUNTER(acquired_gets, PINLEDGER_CTR_ACQUIRED_GETS);
+COUNTER(released_pins, PINLEDGER_CTR_RELEASED_PINS);
+COUNTER(released_gets, PINLEDGER_CTR_RELEASED_GETS);
+COUNTER(untracked, PINLEDGER_CTR_UNTRACKED);
+COUNTER(missed_calls, PINLEDGER_CTR_MISSED_CALLS);
+COUNTER(unmatched_releases, PINLEDGER_CTR_UNMATCHED_RELEASES);
+COUNTER(reconciled, PINLEDGER_CTR_RECONCILED);
+COUNTER(ledger_bytes, PINLEDGER_CTR_LEDGER_BYTES);
+COUNTER(pagecache_unmap_pinned, PINLEDGER_CTR_PAGECACHE_UNMAP_PINNED);
+COUNTER(pagecache_unmap_skipped, PINLEDGER_CTR_PAGECACHE_UNMAP_SKIPPED);
+COUNTER(pagecache_unmap_unskippable, PINLEDGER_CTR_PAGECACHE_UNMAP_UNSKIPPABLE);
+COUNTER(pagecache_cleaned_pinned, PINLEDGER_CTR_PAGECACHE_CLEANED_PINNED);
+COUNTER(pagecache_write_unpinned, PINLEDGER_CTR_PAGECACHE_WRITE_UNPINNED);
+COUNTER(pagecache_redirtied, PINLEDGER_CTR_PAGECACHE_REDIRTIED);
+COUNTER(pagecache_redirty_failed, PINLEDGER_CTR_PAGECACHE_REDIRTY_FAILED);
 
 static struct attribute *counter_attrs[] = {
 	&live_pages_attr.attr.attr, &live_pins_attr.attr.attr,

@@ -12,12 +12,7 @@ PINCTL=$ROOT/build/tools/pinctl
 T=/sys/kernel/tracing
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 run() { say "$*"; eval "$@"; }
-query() {
-	exec 3<>/sys/kernel/debug/pinledger/query
-	echo "$1" >&3
-	cat <&3
-	exec 3>&-
-}
+PLT=$ROOT/build/tools/pinledger
 
 run "uname -r"
 run "grep dax /proc/mounts"
@@ -35,8 +30,7 @@ truncate -s 0 /mnt/ext4dax/data &
 tr=$!
 sleep 1
 run "ps -o pid,stat,wchan:24,cmd -p $tr   # the truncate is waiting"
-say "who pins /mnt/ext4dax/data?  (debugfs query)"
-query /mnt/ext4dax/data
+run "$PLT who /mnt/ext4dax/data   # asks /dev/pinledger"
 run "grep layout_begin $T/trace | sed 's/^ *//'"
 run "stat -c 'size=%s' /mnt/ext4dax/data"
 run "kill $holder; wait $holder   # the holder unpins"

@@ -30,8 +30,60 @@ declare -A PL_MNT=([ext4]=/mnt/ext4dax [xfs]=/mnt/xfsdax)
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "SKIP: $*"; exit 4; }
 
-# pl_load [ARGS]: insmod the module under test.
-pl_load() { insmod "$PL_KO" "$@"; }
+# pl_load [ARGS]: insmod the module under test.  With PL_LOCKDOWN=1, see
+# below: load what is not loaded yet, then lock down.
+pl_load() {
+	if [ "${PL_LOCKDOWN:-0}" = 1 ]; then
+		[ $# -eq 0 ] || fail "pl_load $*: no module parameters in lockdown mode (the module stays loaded)"
+		pl_holder_load
+		[ -d /sys/module/pinledger ] || insmod "$PL_KO" ||
+			fail "cannot load pinledger: lockdown raised before it was loaded?"
+		pl_knobs_reset
+		pl_lockdown
+		return 0
+	fi
+	insmod "$PL_KO" "$@"
+}
+
+# --- lockdown mode (PL_LOCKDOWN=1) ------------------------------------------
+# run.sh runs the tool tests a second time as on a Secure Boot machine:
+# debugfs unmounted and kernel lockdown at "integrity" (Debian's kernels
+# lock down so under Secure Boot), raised once the modules are loaded and
+# before their interfaces are used.  Lockdown refuses unsigned modules and
+# cannot be lowered in a boot: the modules are loaded once, before it is
+# raised, and stay loaded from test to test (run.sh does not unload them
+# in this mode); each test starts with the knobs at their defaults.
+PL_LOCKDOWN_FILE=/sys/kernel/security/lockdown
+
+# pl_lockdown: unmount debugfs, raise lockdown to integrity (once).
+pl_lockdown() {
+	if mountpoint -q /sys/kernel/debug; then
+		umount /sys/kernel/debug || fail "cannot unmount debugfs"
+	fi
+	mountpoint -q /sys/kernel/security ||
+		mount -t securityfs securityfs /sys/kernel/security ||
+		fail "cannot mount securityfs"
+	[ -f $PL_LOCKDOWN_FILE ] || fail "no $PL_LOCKDOWN_FILE: kernel without CONFIG_SECURITY_LOCKDOWN_LSM"
+	grep -q '\[integrity\]' $PL_LOCKDOWN_FILE || echo integrity > $PL_LOCKDOWN_FILE ||
+		fail "cannot raise lockdown"
+	grep -q '\[integrity\]' $PL_LOCKDOWN_FILE || fail "lockdown: $(cat $PL_LOCKDOWN_FILE)"
+	! mountpoint -q /sys/kernel/debug || fail "debugfs still mounted"
+	echo "lockdown: $(cat $PL_LOCKDOWN_FILE), debugfs not mounted"
+}
+
+# pl_knobs_reset: every sysfs knob back to its load-time default.
+pl_knobs_reset() {
+	local dev pol
+	echo wait > $PL_SYSFS/policy
+	echo 0 > $PL_SYSFS/wait_timeout_ms
+	echo 10 > $PL_SYSFS/revoke_signal
+	echo 5000 > $PL_SYSFS/revoke_grace_ms
+	echo allow > $PL_SYSFS/pagecache_unmap_policy
+	echo report > $PL_SYSFS/pagecache_clean_policy
+	while read -r dev pol; do
+		echo "$dev default" > $PL_SYSFS/fs_policy
+	done < $PL_SYSFS/fs_policy
+}
 
 # pl_unload: rmmod if loaded.
 pl_unload() { if [ -d /sys/module/pinledger ]; then rmmod pinledger; fi; }

@@ -13,7 +13,16 @@
 # A test during which the kernel logs a warning, oops, BUG, lockdep or
 # hung-task report fails, unless its header says "# dmesg: may-warn" (for
 # tests that show what a stock kernel does without pinledger).
+#
+# A test whose header has "# lockdown: twice" runs a second time (once,
+# on ext4 if "# fs: each"), named "... [lockdown]", with PL_LOCKDOWN=1: debugfs unmounted and kernel
+# lockdown raised to "integrity" once the modules are loaded (lib.sh
+# pl_load).  Lockdown cannot be lowered in a boot and refuses unsigned
+# modules, so these runs come after every other test of the guest, keep
+# the modules loaded from one to the next, and "# lockdown: last" (a test
+# that unloads the module) goes at the very end.
 set -uo pipefail
+shopt -s extglob	# PATTERN may be @(a|b)
 
 DIR=$(cd "$(dirname "$0")" && pwd)
 PATTERN=${1:-*}
@@ -30,32 +39,38 @@ trace_reset() {
 	echo > $t/trace
 }
 
-cases=()
+cases=() locked=() locked_last=()
 for t in "$DIR"/t-*.sh; do
 	name=$(basename "$t" .sh)
 	name=${name#t-}
 	# shellcheck disable=SC2053
 	[[ $name == $PATTERN ]] || continue
-	if grep -q '^# fs: each' "$t"; then
-		for fs in ext4 xfs; do
-			cases+=("$t $fs")
-		done
-	else
-		cases+=("$t -")
+	fss=(-)
+	grep -q '^# fs: each' "$t" && fss=(ext4 xfs)
+	for fs in "${fss[@]}"; do
+		cases+=("$t $fs -")
+	done
+	# Once per test in lockdown mode (on ext4 for "# fs: each": what
+	# differs by filesystem is covered by the first pass).
+	if grep -q '^# lockdown: last' "$t"; then
+		locked_last+=("$t ${fss[0]} lockdown")
+	elif grep -q '^# lockdown: twice' "$t"; then
+		locked+=("$t ${fss[0]} lockdown")
 	fi
 done
+cases+=("${locked[@]}" "${locked_last[@]}")
 
 echo "KTAP version 1"
 echo "# kernel $(uname -r)"
 echo "1..${#cases[@]}"
 n=0
 for c in "${cases[@]}"; do
-	t=${c% *}
-	fs=${c##* }
+	read -r t fs mode <<< "$c"
 	n=$((n + 1))
 	name=$(basename "$t" .sh)
 	name=${name#t-}
 	[ "$fs" != - ] && name="$name [$fs]"
+	[ "$mode" = lockdown ] && name="$name [lockdown]"
 	out=$(mktemp)
 	# Marks in dmesg for scripts/dmesg-report.sh (may-warn: the test shows
 	# a stock kernel's own bug, module not loaded; its reports are expected).
@@ -64,17 +79,23 @@ for c in "${cases[@]}"; do
 	trace_reset
 	start=$(date +%s.%N)
 	dmesg_before=$(dmesg | wc -l)
-	if [ "$fs" = - ]; then
-		timeout -k 10 "$TIMEOUT" bash "$t" >"$out" 2>&1
-	else
-		PL_FS=$fs timeout -k 10 "$TIMEOUT" bash "$t" >"$out" 2>&1
-	fi
+	env=()
+	[ "$fs" != - ] && env+=("PL_FS=$fs")
+	[ "$mode" = lockdown ] && env+=("PL_LOCKDOWN=1")
+	env "${env[@]}" timeout -k 10 "$TIMEOUT" bash "$t" >"$out" 2>&1 &
+	tpid=$!
+	wait $tpid
 	rc=$?
+	# What a failed test left running (its pin holders) goes with it:
+	# timeout(1) made its own process group.
+	kill -KILL -- -$tpid 2>/dev/null || true
 	echo "pinledger-test: end $name" > /dev/kmsg
 	secs=$(echo "$(date +%s.%N) - $start" | bc)
 	sed 's/^/# /' "$out"
-	# Leave no module behind for the next test.
-	if [ -d /sys/module/pinledger ] && ! rmmod pinledger 2>/dev/null; then
+	# Leave no module behind for the next test (but in lockdown mode,
+	# where it could not be loaded again).
+	if [ "$mode" != lockdown ] && [ -d /sys/module/pinledger ] &&
+	   ! rmmod pinledger 2>/dev/null; then
 		echo "# rmmod pinledger after the test failed"
 		[ $rc -eq 0 ] && rc=1
 	fi

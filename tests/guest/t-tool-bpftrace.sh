@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# lockdown: twice
 # A bpftrace one-liner on a pinledger tracepoint: count releases by owner
 # and sum lifetimes.  bpftrace reads the event's fields from its tracefs
 # format file (args->tgid ...), so no module BTF is needed (6.1 has none).

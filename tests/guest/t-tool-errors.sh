@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# lockdown: last
 # pinledger tool: clear one-line errors and non-zero exits for a module
 # that is not loaded (1), bad arguments (2) and a caller who is not root
-# (1), each saying what to do.
+# (1), each saying what to do.  In lockdown mode (run last: a module
+# unloaded under lockdown cannot be loaded again) the module is loaded
+# first and unloaded for the not-loaded checks at the end.
 . "$(dirname "$0")/lib.sh"
 
 PLT=$PL_ROOT/build/tools/pinledger
-pl_unload
 
 # expect_err RC PATTERN CMD...: CMD exits RC with one stderr line matching.
 expect_err() {
@@ -19,10 +21,18 @@ expect_err() {
 	echo "$out" | grep -q -e "$pat" || fail "'$*': '$out' does not match '$pat'"
 }
 
-for c in status pins "who /mnt/ext4dax" top hist trace policy; do
-	# shellcheck disable=SC2086
-	expect_err 1 "module not loaded.*modprobe pinledger" $PLT $c
-done
+not_loaded() {
+	local c
+	for c in status pins "who /mnt/ext4dax" top hist trace policy; do
+		# shellcheck disable=SC2086
+		expect_err 1 "module not loaded.*modprobe pinledger" $PLT $c
+	done
+}
+
+if [ "${PL_LOCKDOWN:-0}" != 1 ]; then
+	pl_unload
+	not_loaded
+fi
 pl_load
 expect_err 2 "unknown command 'frob'" $PLT frob
 expect_err 2 "--by takes comm, flags or fs" $PLT hist --by size
@@ -41,3 +51,7 @@ done
 setpriv --reuid 65534 --regid 65534 --clear-groups $PLT status | grep '^policy  *wait' >/dev/null ||
 	fail "status as nobody"
 expect_eq "policy unchanged by the failed calls" "$(cat $PL_SYSFS/policy)" wait
+if [ "${PL_LOCKDOWN:-0}" = 1 ]; then
+	rmmod pinledger
+	not_loaded
+fi

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# lockdown: twice
 # fs: each
 # pinledger pins: one line per range of one owner, with the right owner
 # (tgid, comm), page counts, flags and file, for pins of the test pin

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# lockdown: twice
 # fs: each
 # pinledger status and policy: status shows the module's version, policies
 # and counters (--json too); policy sets the global policy, the wait

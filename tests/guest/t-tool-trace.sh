@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# lockdown: twice
 # fs: each
 # pinledger trace: the module's events, decoded, one per line, with the
 # owner, flags (a release knows PIN or GET only), file and mount point; --event selects events; the private

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# lockdown: twice
 # fs: each
 # pinledger who FILE: the processes pinning FILE (tgid, comm, pages, pins,
 # flags) and the layout change waiting on them (truncate's tgid, how

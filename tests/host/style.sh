@@ -18,7 +18,7 @@ ok()  { n=$((n + 1)); echo "ok $n $1"; }
 nok() { n=$((n + 1)); echo "not ok $n $1"; shift; printf '# %s\n' "$@"; }
 
 C_FILES=$(ls module/*.c hooks/*.c)
-H_FILES=$(ls include/*.h include/compat/*.h)
+H_FILES=$(ls include/*.h include/compat/*.h include/uapi/linux/*.h)
 echo "KTAP version 1"
 echo "1..4"
 

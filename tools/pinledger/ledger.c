@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ledger.c - "pins" and "who": parse the module's debugfs listings
- * (pins, query, waiters; formats in docs/ABI/debugfs-pinledger) and show
- * them by owner and page range.
+ * ledger.c - "pins" and "who": ask the module through /dev/pinledger
+ * (include/uapi/linux/pinledger.h, docs/ABI/uapi-pinledger) and show the
+ * answers by owner and page range.  Works with debugfs unmounted and
+ * under kernel lockdown; never reads debugfs.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -10,136 +11,51 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <linux/pinledger.h>
 #include "pinledger.h"
 
-/* Value after "key=" in @s (up to a space), or NULL. */
-static const char *field(const char *s, const char *key)
-{
-	size_t k = strlen(key);
-	const char *p = s;
+#define BATCH	256
 
-	while ((p = strstr(p, key))) {
-		if ((p == s || p[-1] == ' ' || p[-1] == '[') && p[k] == '=')
-			return p + k + 1;
-		p += k;
-	}
-	return NULL;
+static void flags_str(char *buf, size_t len, unsigned int flags)
+{
+	static const char *const names[] = { "PIN", "GET", "LONGTERM", "WRITE" };
+	size_t i, off = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (flags & (1U << i))
+			off += snprintf(buf + off, len - off, "%s%s",
+					off ? "|" : "", names[i]);
+	if (!off)
+		snprintf(buf, len, "-");
 }
 
-/* Parse one owner record starting at "[tgid=", ending before @end. */
-static int parse_owner(const char *s, const char *end, struct pl_owner *o)
+/* Owner records of the device into @e->owners (allocated). */
+static void take_owners(struct pl_entry *e, const struct pinledger_holder *h,
+			unsigned int nr, unsigned int more)
 {
-	const char *p, *q;
-	size_t n;
+	unsigned int i;
 
-	memset(o, 0, sizeof(*o));
-	if (sscanf(s, "[tgid=%d", &o->tgid) != 1)
-		return -1;
-	p = strstr(s, " comm=");
-	q = strstr(s, " flags=");
-	if (!p || !q || q > end)
-		return -1;
-	p += 6;
-	n = q - p < (long)sizeof(o->comm) - 1 ? (size_t)(q - p) : sizeof(o->comm) - 1;
-	memcpy(o->comm, p, n);
-	if (sscanf(q, " flags=%63s pins=%u gets=%u age_ms=%llu", o->flags,
-		   &o->pins, &o->gets, &o->age_ms) != 4)
-		return -1;
-	p = strstr(q, " callsite=");
-	if (!p || p > end)
-		return -1;
-	p += 10;
-	/* The owner record closes with ']' (a module name adds " [mod]"). */
-	q = end;
-	while (q > p && (q[-1] == ' ' || q[-1] == '\n'))
-		q--;
-	if (q > p && q[-1] == ']')
-		q--;
-	n = q - p < (long)sizeof(o->callsite) - 1 ? (size_t)(q - p) :
-		sizeof(o->callsite) - 1;
-	memcpy(o->callsite, p, n);
-	return 0;
-}
+	e->more_owners = more;
+	e->nr_owners = 0;
+	e->owners = nr ? calloc(nr, sizeof(*e->owners)) : NULL;
+	if (nr && !e->owners)
+		pl_die(PL_EXIT_ERR, "out of memory");
+	for (i = 0; i < nr && i < PINLEDGER_MAX_OWNERS; i++) {
+		struct pl_owner *o = &e->owners[e->nr_owners++];
 
-/*
- * Parse a "pins" line or a query "range=" line into @e (owners allocated).
- * Returns 0, or -1 if the line is neither.
- */
-int pl_parse_entry(const char *line, struct pl_entry *e)
-{
-	const char *p, *next, *end;
-	unsigned long idx;
-
-	memset(e, 0, sizeof(*e));
-	if (!strncmp(line, "range=", 6)) {
-		if (sscanf(line, "range=%lu-%lu pfn=0x%lx", &e->first, &e->last,
-			   &e->pfn) != 3)
-			return -1;
-	} else if (!strncmp(line, "pfn=", 4)) {
-		if (sscanf(line, "pfn=0x%lx", &e->pfn) != 1)
-			return -1;
-		p = field(line, "file");
-		if (!p)
-			return -1;
-		if (!strncmp(p, "anon", 4))
-			e->anon = true;
-		else if (sscanf(p, "%u:%u:%lu:%lu", &e->maj, &e->min, &e->ino,
-				&idx) == 4)
-			e->first = e->last = idx;
-		else
-			return -1;
-	} else {
-		return -1;
+		o->tgid = h[i].tgid;
+		snprintf(o->comm, sizeof(o->comm), "%.16s", h[i].comm);
+		flags_str(o->flags, sizeof(o->flags), h[i].flags);
+		o->pins = h[i].pins;
+		o->gets = h[i].gets;
+		o->age_ms = h[i].age_ns / 1000000;
+		snprintf(o->callsite, sizeof(o->callsite), "%.96s", h[i].callsite);
 	}
-	p = strstr(line, " owners:");
-	if (!p)
-		return -1;
-	/* Scalars before "owners:" only (owners repeat pins=/gets=). */
-	{
-		char head[256];
-		size_t n = p - line < (long)sizeof(head) - 1 ? (size_t)(p - line) :
-			sizeof(head) - 1;
-
-		memcpy(head, line, n);
-		head[n] = 0;
-		if (field(head, "pins"))
-			e->pins = strtoul(field(head, "pins"), NULL, 10);
-		if (field(head, "gets"))
-			e->gets = strtoul(field(head, "gets"), NULL, 10);
-		if (field(head, "unknown_pins"))
-			e->unknown_pins = strtol(field(head, "unknown_pins"), NULL, 10);
-		if (field(head, "unknown_refs"))
-			e->unknown_refs = strtol(field(head, "unknown_refs"), NULL, 10);
-	}
-	e->unknown_owner = strstr(p, "[unknown owner") != NULL;
-	if ((next = strstr(p, " +")) && sscanf(next, " +%u more", &e->more_owners) != 1)
-		e->more_owners = 0;
-	for (p = strstr(p, "[tgid="); p; p = next) {
-		struct pl_owner *o;
-
-		next = strstr(p + 1, " [tgid=");
-		end = next;
-		if (!end)
-			end = strstr(p, " [unknown owner");
-		if (!end)
-			end = strstr(p, "] +");
-		if (end && end[0] == ']')
-			end++;
-		if (!end)
-			end = p + strlen(p);
-		o = realloc(e->owners, (e->nr_owners + 1) * sizeof(*o));
-		if (!o)
-			pl_die(PL_EXIT_ERR, "out of memory");
-		e->owners = o;
-		if (!parse_owner(p, end, &o[e->nr_owners]))
-			e->nr_owners++;
-		if (next)
-			next++;
-	}
-	return 0;
 }
 
 void pl_list_free(struct pl_list *l)
@@ -163,74 +79,123 @@ static void list_add(struct pl_list *l, struct pl_entry *e)
 	l->v[l->n++] = *e;
 }
 
-static void parse_lines(char *s, struct pl_list *l)
+/*
+ * The ledger's folios into @l, PINLEDGER_IOC_PINS a batch at a time;
+ * @flags and the rest: PINLEDGER_PINS_* filters.  Returns 0 or -errno.
+ */
+int pl_read_pins_filtered(struct pl_list *l, unsigned int flags, int tgid,
+			  unsigned int maj, unsigned int min, unsigned long ino)
 {
-	char *line, *save;
-	struct pl_entry e;
-
-	for (line = strtok_r(s, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save))
-		if (!pl_parse_entry(line, &e))
-			list_add(l, &e);
-}
-
-/* Read debugfs "pins" into @l.  Returns 0 or -errno. */
-int pl_read_pins(struct pl_list *l)
-{
-	char *s = pl_read_file(PL_DEBUGFS "/pins");
+	struct pinledger_pin *v = calloc(BATCH, sizeof(*v));
+	struct pinledger_pins req;
+	unsigned int i;
+	int fd = pl_device();
 
 	memset(l, 0, sizeof(*l));
-	if (!s)
-		return -errno;
-	parse_lines(s, l);
-	free(s);
+	if (!v)
+		return -ENOMEM;
+	memset(&req, 0, sizeof(req));
+	req.size = sizeof(req);
+	req.flags = flags;
+	req.rec_size = sizeof(*v);
+	req.tgid = tgid;
+	req.dev_major = maj;
+	req.dev_minor = min;
+	req.ino = ino;
+	do {
+		req.nr_pins = BATCH;
+		req.pins = (unsigned long)v;
+		if (ioctl(fd, PINLEDGER_IOC_PINS, &req)) {
+			int err = -errno;
+
+			free(v);
+			pl_list_free(l);
+			return err;
+		}
+		for (i = 0; i < req.nr_pins; i++) {
+			struct pl_entry e;
+
+			memset(&e, 0, sizeof(e));
+			e.pfn = v[i].pfn;
+			e.anon = !v[i].dev_major && !v[i].dev_minor;
+			e.maj = v[i].dev_major;
+			e.min = v[i].dev_minor;
+			e.ino = v[i].ino;
+			e.first = e.last = v[i].index;
+			e.pins = v[i].pins;
+			e.gets = v[i].gets;
+			take_owners(&e, v[i].owners, v[i].nr_owners,
+				    v[i].more_owners);
+			list_add(l, &e);
+		}
+	} while (req.out_flags & PINLEDGER_OUT_MORE);
+	free(v);
 	return 0;
 }
 
-/* Read debugfs "waiters".  Returns the count (array in *@out), or -errno. */
+/* Every folio of the ledger.  Returns 0 or -errno. */
+int pl_read_pins(struct pl_list *l)
+{
+	return pl_read_pins_filtered(l, 0, 0, 0, 0, 0);
+}
+
+/* Layout changes and evictions waiting.  Count (array in *@out), or -errno. */
 int pl_read_waiters(struct pl_waiter **out)
 {
-	char *s = pl_read_file(PL_DEBUGFS "/waiters"), *line, *save;
-	struct pl_waiter *v = NULL, w;
-	int n = 0;
+	struct pinledger_waiters req;
+	struct pinledger_wait *v = NULL;
+	struct pl_waiter *w;
+	unsigned int cap = 16, i;
+	int fd = pl_device(), j;
 
 	*out = NULL;
-	if (!s)
-		return -errno;
-	for (line = strtok_r(s, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		const char *c;
-
-		memset(&w, 0, sizeof(w));
-		if (sscanf(line, "waiter id=%llu file=%u:%u:%lu range=%lu-%lu policy=%15s tgid=%d",
-			   &w.id, &w.maj, &w.min, &w.ino, &w.first, &w.last,
-			   w.policy, &w.tgid) == 8) {
-			c = strstr(line, " comm=");
-			const char *q = strstr(line, " waited_ms=");
-
-			if (c && q && q > c) {
-				size_t k = q - c - 6;
-
-				if (k >= sizeof(w.comm))
-					k = sizeof(w.comm) - 1;
-				memcpy(w.comm, c + 6, k);
-				sscanf(q, " waited_ms=%llu owners=%63s", &w.waited_ms,
-				       w.owners);
-			}
-		} else if (sscanf(line, "deferred file=%u:%u:%lu deferred_ms=%llu",
-				  &w.maj, &w.min, &w.ino, &w.waited_ms) == 4) {
-			w.deferred = true;
-		} else {
-			continue;
-		}
-		v = realloc(v, (n + 1) * sizeof(*v));
+	for (;;) {
+		v = calloc(cap, sizeof(*v));
 		if (!v)
-			pl_die(PL_EXIT_ERR, "out of memory");
-		v[n++] = w;
+			return -ENOMEM;
+		memset(&req, 0, sizeof(req));
+		req.size = sizeof(req);
+		req.rec_size = sizeof(*v);
+		req.nr = cap;
+		req.waiters = (unsigned long)v;
+		if (ioctl(fd, PINLEDGER_IOC_WAITERS, &req)) {
+			int err = -errno;
+
+			free(v);
+			return err;
+		}
+		if (req.total <= cap)
+			break;
+		free(v);
+		cap = req.total + 16;
 	}
-	free(s);
-	*out = v;
-	return n;
+	w = calloc(req.nr ? req.nr : 1, sizeof(*w));
+	if (!w)
+		pl_die(PL_EXIT_ERR, "out of memory");
+	for (i = 0; i < req.nr; i++) {
+		size_t off = 0;
+
+		w[i].deferred = v[i].kind == PINLEDGER_WAIT_EVICTION;
+		w[i].id = v[i].id;
+		w[i].maj = v[i].dev_major;
+		w[i].min = v[i].dev_minor;
+		w[i].ino = v[i].ino;
+		w[i].first = v[i].first;
+		w[i].last = v[i].last == ~0ULL ? (unsigned long)-1 : v[i].last;
+		snprintf(w[i].policy, sizeof(w[i].policy), "%s",
+			 v[i].policy == PINLEDGER_POLICY_WAIT ? "wait" :
+			 v[i].policy == PINLEDGER_POLICY_REVOKE ? "revoke" :
+			 v[i].policy == PINLEDGER_POLICY_BLOCK ? "block" : "?");
+		w[i].tgid = v[i].tgid;
+		snprintf(w[i].comm, sizeof(w[i].comm), "%.16s", v[i].comm);
+		w[i].waited_ms = v[i].waited_ns / 1000000;
+		for (j = 0; j < (int)v[i].nr_owners && j < 4; j++)
+			off += snprintf(w[i].owners + off, sizeof(w[i].owners) - off,
+					"%s%d", j ? "," : "", v[i].owners[j]);
+	}
+	free(v);
+	*out = w;
+	return req.nr;
 }
 
 /* ---- pins --------------------------------------------------------------- */
@@ -469,10 +434,14 @@ int cmd_pins(int argc, char **argv)
 			pl_die(PL_EXIT_ERR, "pins: --dev %s: %s (give MAJ:MIN or a mount point)",
 			       dev, strerror(-err));
 	}
-	pl_need_debugfs();
-	err = pl_read_pins(&l);
+	pl_need_device("listing pins");
+	err = pl_read_pins_filtered(&l,
+		(pid ? PINLEDGER_PINS_TGID : 0) |
+		(file || dev ? PINLEDGER_PINS_DEV : 0) |
+		(file ? PINLEDGER_PINS_INO : 0), pid, maj, min, ino);
 	if (err)
-		pl_die(PL_EXIT_ERR, "reading %s/pins: %s", PL_DEBUGFS, strerror(-err));
+		pl_die(PL_EXIT_ERR, "listing pins through %s failed: %s",
+		       PINLEDGER_DEVICE, strerror(-err));
 	n = build_rows(&l, &rows, pid, file, maj, min, ino, dev && !file);
 	print_rows(rows, n, json, file);
 	free(rows);
@@ -482,30 +451,99 @@ int cmd_pins(int argc, char **argv)
 
 /* ---- who ---------------------------------------------------------------- */
 
-/* Ask debugfs "query" about @path: the answer text, or NULL (errno set). */
-static char *query_path(const char *path)
+static bool same_range_holders(const struct pinledger_range *a,
+			       const struct pinledger_range *b)
 {
-	char *abs;
-	ssize_t n;
-	int fd, err;
+	unsigned int i;
 
-	abs = realpath(path, NULL);
-	if (!abs)
-		return NULL;
-	fd = open(PL_DEBUGFS "/query", O_RDWR);
-	if (fd < 0) {
-		free(abs);
-		return NULL;
+	if (a->pins != b->pins || a->gets != b->gets ||
+	    a->unknown_pins != b->unknown_pins ||
+	    a->unknown_refs != b->unknown_refs ||
+	    a->nr_owners != b->nr_owners || a->more_owners != b->more_owners)
+		return false;
+	for (i = 0; i < a->nr_owners && i < PINLEDGER_MAX_OWNERS; i++)
+		if (a->owners[i].tgid != b->owners[i].tgid ||
+		    a->owners[i].flags != b->owners[i].flags ||
+		    a->owners[i].pins != b->owners[i].pins ||
+		    a->owners[i].gets != b->owners[i].gets ||
+		    strncmp(a->owners[i].callsite, b->owners[i].callsite,
+			    sizeof(a->owners[i].callsite)))
+			return false;
+	return true;
+}
+
+/*
+ * PINLEDGER_IOC_QUERY on @file_fd, all of it, into @l: one entry per run
+ * of pages with the same holders (runs cut by a batch boundary are joined
+ * again).  Fills the file's identity and totals.  Returns 0 or -errno.
+ */
+static int query_fd(int file_fd, struct pl_list *l, unsigned int *maj,
+		    unsigned int *min, unsigned long *ino, unsigned int *dax,
+		    unsigned long *pinned, unsigned long *unknown)
+{
+	struct pinledger_range *v = calloc(BATCH, sizeof(*v)), prev;
+	struct pinledger_query q;
+	bool have_prev = false;
+	unsigned int i;
+	int fd = pl_device();
+
+	memset(l, 0, sizeof(*l));
+	if (!v)
+		return -ENOMEM;
+	memset(&q, 0, sizeof(q));
+	q.size = sizeof(q);
+	q.flags = PINLEDGER_QUERY_PAGECACHE;
+	q.fd = file_fd;
+	q.rec_size = sizeof(*v);
+	q.first = 0;
+	q.last = ~0ULL;
+	*pinned = *unknown = 0;
+	for (;;) {
+		q.nr_ranges = BATCH;
+		q.ranges = (unsigned long)v;
+		if (ioctl(fd, PINLEDGER_IOC_QUERY, &q)) {
+			int err = -errno;
+
+			free(v);
+			pl_list_free(l);
+			return err;
+		}
+		*pinned += q.pinned_pages;
+		*unknown += q.unknown_pages;
+		for (i = 0; i < q.nr_ranges; i++) {
+			struct pl_entry e;
+
+			if (have_prev && v[i].first == prev.last + 1 &&
+			    same_range_holders(&prev, &v[i]) && l->n) {
+				l->v[l->n - 1].last = v[i].last;
+				prev.last = v[i].last;
+				continue;
+			}
+			memset(&e, 0, sizeof(e));
+			e.pfn = v[i].pfn;
+			e.first = v[i].first;
+			e.last = v[i].last;
+			e.pins = v[i].pins;
+			e.gets = v[i].gets;
+			e.unknown_pins = v[i].unknown_pins;
+			e.unknown_refs = v[i].unknown_refs;
+			e.unknown_owner = v[i].unknown_pins || v[i].unknown_refs;
+			take_owners(&e, v[i].owners, v[i].nr_owners,
+				    v[i].more_owners);
+			list_add(l, &e);
+			prev = v[i];
+			have_prev = true;
+		}
+		if (!(q.out_flags & PINLEDGER_OUT_MORE))
+			break;
+		q.first = q.next;
 	}
-	n = write(fd, abs, strlen(abs));
-	err = errno;
-	free(abs);
-	if (n < 0) {
-		close(fd);
-		errno = err;
-		return NULL;
-	}
-	return pl_read_fd(fd);
+	*maj = q.dev_major;
+	*min = q.dev_minor;
+	*ino = q.ino;
+	*dax = !!(q.out_flags & PINLEDGER_OUT_DAX);
+	free(v);
+	return 0;
 }
 
 int cmd_who(int argc, char **argv)
@@ -516,8 +554,9 @@ int cmd_who(int argc, char **argv)
 	struct pl_waiter *w = NULL;
 	struct pl_list l = { };
 	bool json = false;
-	char *ans, *line, *save, age[32];
-	int i, j, nw, first;
+	char age[32];
+	struct stat st;
+	int i, j, nw, first, ffd, err;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
@@ -532,36 +571,24 @@ int cmd_who(int argc, char **argv)
 	}
 	if (!path)
 		pl_die(PL_EXIT_USAGE, "who: which file? (usage: pinledger who FILE [--json])");
-	if (access(path, F_OK))
+	if (stat(path, &st))
 		pl_die(PL_EXIT_ERR, "who: %s: %s", path, strerror(errno));
-	pl_need_debugfs();
-	ans = query_path(path);
-	if (!ans)
-		pl_die(PL_EXIT_ERR, "who: query of %s failed: %s%s", path,
-		       strerror(errno), errno == EINVAL ? " (not a regular file?)" : "");
-	for (line = strtok_r(ans, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		struct pl_entry e;
-
-		if (sscanf(line, "file=%u:%u:%lu dax=%u", &maj, &min, &ino, &dax) == 4)
-			continue;
-		if (sscanf(line, "total pinned_pages=%lu unknown_owner_pages=%lu",
-			   &pinned, &unknown) == 2)
-			continue;
-		if (!pl_parse_entry(line, &e)) {
-			if (l.n == l.cap) {
-				l.cap = l.cap ? l.cap * 2 : 16;
-				l.v = realloc(l.v, l.cap * sizeof(*l.v));
-				if (!l.v)
-					pl_die(PL_EXIT_ERR, "out of memory");
-			}
-			l.v[l.n++] = e;
-		}
-	}
-	free(ans);
+	pl_need_device("asking who pins a file");
+	if (!S_ISREG(st.st_mode))
+		pl_die(PL_EXIT_ERR, "who: %s: not a regular file", path);
+	/* The module gets the file itself, not its name: no lookup race. */
+	ffd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (ffd < 0)
+		pl_die(PL_EXIT_ERR, "who: %s: %s", path, strerror(errno));
+	err = query_fd(ffd, &l, &maj, &min, &ino, &dax, &pinned, &unknown);
+	close(ffd);
+	if (err)
+		pl_die(PL_EXIT_ERR, "who: query of %s failed: %s", path,
+		       strerror(-err));
 	nw = pl_read_waiters(&w);
 	if (nw < 0)
-		nw = 0;	/* older module: no waiters listing */
+		pl_die(PL_EXIT_ERR, "who: reading the waiting layout changes failed: %s",
+		       strerror(-nw));
 
 	if (json) {
 		printf("{\"path\":");
@@ -598,8 +625,9 @@ int cmd_who(int argc, char **argv)
 				printf(",\"id\":%llu,\"tgid\":%d,\"comm\":", w[i].id,
 				       w[i].tgid);
 				pl_json_str(stdout, w[i].comm);
-				printf(",\"policy\":\"%s\",\"first\":%lu,\"last\":%lu,\"owners\":\"%s\"",
-				       w[i].policy, w[i].first, w[i].last, w[i].owners);
+				printf(",\"policy\":\"%s\",\"first\":%lu,\"last\":%lu,\"owners\":\"%s\",\"owners_known\":%s",
+				       w[i].policy, w[i].first, w[i].last, w[i].owners,
+				       w[i].owners[0] ? "true" : "false");
 			}
 			printf(",\"waited_ms\":%llu}", w[i].waited_ms);
 			first = 0;
@@ -633,12 +661,14 @@ int cmd_who(int argc, char **argv)
 				printf("  %-13s %-7s %-15s %-16s %6ld %6ld %7s %s\n",
 				       e->nr_owners ? "" : range, "?", "(unknown)",
 				       "-", e->unknown_pins, e->unknown_refs, "-",
-				       "taken before load or untracked");
+				       "owner unknown: not in the ledger (pinned before load, untracked, or in flight)");
 		}
 	}
 	for (i = 0, first = 1; i < nw; i++) {
 		if (w[i].maj != maj || w[i].min != min || w[i].ino != ino)
 			continue;
+		if (!w[i].owners[0])
+			snprintf(w[i].owners, sizeof(w[i].owners), "unknown: not in the ledger");
 		if (first)
 			printf("waiting on these pins:\n");
 		first = 0;

@@ -20,9 +20,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <linux/pinledger.h>
 #include "pinledger.h"
 
 const char *pl_prog = "pinledger";
@@ -54,13 +56,35 @@ void pl_need_root(const char *why)
 		       why, pl_prog);
 }
 
-void pl_need_debugfs(void)
+static int dev_fd = -1;
+
+/*
+ * Open /dev/pinledger for @why (after the module and root checks), or
+ * exit with what to do.
+ */
+void pl_need_device(const char *why)
 {
+	char what[128];
+
 	pl_need_module();
-	pl_need_root("reading /sys/kernel/debug/pinledger");
-	if (access(PL_DEBUGFS "/pins", R_OK))
-		pl_die(PL_EXIT_ERR, "%s/pins not readable: mount debugfs with 'mount -t debugfs none /sys/kernel/debug'",
-		       PL_DEBUGFS);
+	snprintf(what, sizeof(what), "%s (%s)", why, PINLEDGER_DEVICE);
+	pl_need_root(what);
+	if (dev_fd >= 0)
+		return;
+	dev_fd = open(PINLEDGER_DEVICE, O_RDONLY | O_CLOEXEC);
+	if (dev_fd < 0 && errno == ENOENT)
+		pl_die(PL_EXIT_ERR, "%s: no such device: the loaded module is older than this tool, or /dev is not devtmpfs (create it from /sys/class/misc/pinledger/dev)",
+		       PINLEDGER_DEVICE);
+	if (dev_fd < 0)
+		pl_die(PL_EXIT_ERR, "cannot open %s: %s%s", PINLEDGER_DEVICE,
+		       strerror(errno), errno == EPERM || errno == EACCES ?
+		       " (it needs CAP_SYS_ADMIN)" : "");
+}
+
+/* The open /dev/pinledger (pl_need_device() first). */
+int pl_device(void)
+{
+	return dev_fd;
 }
 
 /*
@@ -245,37 +269,75 @@ static struct kv *kv_add(struct kv *v, int *n, const char *name,
 	return v;
 }
 
+/* Names of enum pinledger_counter, as in sysfs and debugfs. */
+static const char *const counter_names[] = {
+	[PINLEDGER_CTR_LIVE_PAGES] = "live_pages",
+	[PINLEDGER_CTR_LIVE_PINS] = "live_pins",
+	[PINLEDGER_CTR_LIVE_GETS] = "live_gets",
+	[PINLEDGER_CTR_ACQUIRED_PINS] = "acquired_pins",
+	[PINLEDGER_CTR_ACQUIRED_GETS] = "acquired_gets",
+	[PINLEDGER_CTR_RELEASED_PINS] = "released_pins",
+	[PINLEDGER_CTR_RELEASED_GETS] = "released_gets",
+	[PINLEDGER_CTR_UNTRACKED] = "untracked",
+	[PINLEDGER_CTR_MISSED_CALLS] = "missed_calls",
+	[PINLEDGER_CTR_UNMATCHED_RELEASES] = "unmatched_releases",
+	[PINLEDGER_CTR_RECONCILED] = "reconciled",
+	[PINLEDGER_CTR_LEDGER_BYTES] = "ledger_bytes",
+	[PINLEDGER_CTR_PAGECACHE_UNMAP_PINNED] = "pagecache_unmap_pinned",
+	[PINLEDGER_CTR_PAGECACHE_UNMAP_SKIPPED] = "pagecache_unmap_skipped",
+	[PINLEDGER_CTR_PAGECACHE_UNMAP_UNSKIPPABLE] = "pagecache_unmap_unskippable",
+	[PINLEDGER_CTR_PAGECACHE_CLEANED_PINNED] = "pagecache_cleaned_pinned",
+	[PINLEDGER_CTR_PAGECACHE_WRITE_UNPINNED] = "pagecache_write_unpinned",
+	[PINLEDGER_CTR_PAGECACHE_REDIRTIED] = "pagecache_redirtied",
+	[PINLEDGER_CTR_PAGECACHE_REDIRTY_FAILED] = "pagecache_redirty_failed",
+	[PINLEDGER_CTR_DAX_FINAL_TRUNCATES] = "dax_final_truncates",
+	[PINLEDGER_CTR_LAYOUT_BREAKS] = "layout_breaks",
+	[PINLEDGER_CTR_LAYOUT_BUSY] = "layout_busy",
+	[PINLEDGER_CTR_LAYOUT_REFUSED] = "layout_refused",
+	[PINLEDGER_CTR_REVOKE_SIGNALS] = "revoke_signals",
+	[PINLEDGER_CTR_EVICTIONS_DEFERRED] = "evictions_deferred",
+	[PINLEDGER_CTR_EVICTIONS_COMPLETED] = "evictions_completed",
+	[PINLEDGER_CTR_DEFER_FAILURES] = "defer_failures",
+	[PINLEDGER_CTR_OWNER_ALLOC_FAILURES] = "owner_alloc_failures",
+	[PINLEDGER_CTR_INJECTED_ALLOC_FAILURES] = "injected_alloc_failures",
+};
+_Static_assert(sizeof(counter_names) / sizeof(counter_names[0]) == PINLEDGER_CTR_NR,
+	       "a counter without a name");
+
 /*
- * Counters: sysfs counters/ (anyone may read them), then those only
- * debugfs has (root).
+ * Counters: every one through /dev/pinledger for root; for anyone else
+ * (or an older module), those sysfs counters/ has.
  */
 static int read_counters(struct kv **out)
 {
-	static const char *const names[] = {
-		"live_pages", "live_pins", "live_gets", "acquired_pins",
-		"acquired_gets", "released_pins", "released_gets", "untracked",
-		"missed_calls", "unmatched_releases", "reconciled",
-		"ledger_bytes", "pagecache_unmap_pinned",
-		"pagecache_unmap_skipped", "pagecache_unmap_unskippable",
-		"pagecache_cleaned_pinned", "pagecache_write_unpinned",
-		"pagecache_redirtied", "pagecache_redirty_failed",
-	};
-	char path[128], val[64], name[64], *s, *line, *save;
+	long long values[PINLEDGER_CTR_NR];
+	struct pinledger_counters req;
+	char path[128], val[64];
 	struct kv *v = NULL;
 	size_t i;
 	int n = 0;
 
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "counters/%s", names[i]);
-		if (!pl_read_sysfs(path, val, sizeof(val)))
-			v = kv_add(v, &n, names[i], val);
+	if (!geteuid()) {
+		pl_need_device("reading counters");
+		memset(&req, 0, sizeof(req));
+		req.size = sizeof(req);
+		req.nr = PINLEDGER_CTR_NR;
+		req.values = (unsigned long)values;
+		if (ioctl(pl_device(), PINLEDGER_IOC_COUNTERS, &req))
+			pl_die(PL_EXIT_ERR, "reading counters through %s failed: %s",
+			       PINLEDGER_DEVICE, strerror(errno));
+		for (i = 0; i < req.nr; i++) {
+			snprintf(val, sizeof(val), "%lld", values[i]);
+			v = kv_add(v, &n, counter_names[i], val);
+		}
+		*out = v;
+		return n;
 	}
-	s = pl_read_file(PL_DEBUGFS "/counters");
-	for (line = s ? strtok_r(s, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save))
-		if (sscanf(line, "%63s %63s", name, val) == 2)
-			v = kv_add(v, &n, name, val);
-	free(s);
+	for (i = 0; i < PINLEDGER_CTR_NR; i++) {
+		snprintf(path, sizeof(path), "counters/%s", counter_names[i]);
+		if (!pl_read_sysfs(path, val, sizeof(val)))
+			v = kv_add(v, &n, counter_names[i], val);
+	}
 	*out = v;
 	return n;
 }

@@ -2,10 +2,12 @@
 /*
  * pinledger.h - shared declarations of the pinledger command-line tool.
  *
- * The tool reads the module's sysfs knobs (/sys/kernel/pinledger), its
- * debugfs listings (/sys/kernel/debug/pinledger) and tracefs events
- * (events/pinledger/); "hist" and the rate column of "top" attach BPF
- * programs to the module's raw tracepoints (pinledger.bpf.c).
+ * The tool reads the module's sysfs knobs (/sys/kernel/pinledger), asks
+ * /dev/pinledger (include/uapi/linux/pinledger.h) who pins what, and
+ * reads its tracefs events (events/pinledger/); "hist" and the rate
+ * column of "top" attach BPF programs to the module's raw tracepoints
+ * (pinledger.bpf.c).  It never needs debugfs: all of it works with
+ * debugfs unmounted and under kernel lockdown ("integrity").
  */
 #ifndef PINLEDGER_TOOL_H
 #define PINLEDGER_TOOL_H
@@ -14,13 +16,12 @@
 #include <stdio.h>
 
 #define PL_SYSFS	"/sys/kernel/pinledger"
-#define PL_DEBUGFS	"/sys/kernel/debug/pinledger"
 
 /* Exit codes: 0 success, 1 runtime error, 2 bad usage. */
 #define PL_EXIT_ERR	1
 #define PL_EXIT_USAGE	2
 
-/* One owner record of a ledger line ("[tgid=... callsite=...]"). */
+/* One holder of a folio or run (struct pinledger_holder). */
 struct pl_owner {
 	int tgid;
 	char comm[32];
@@ -32,8 +33,8 @@ struct pl_owner {
 };
 
 /*
- * One line of debugfs "pins" (a folio) or of a "query" answer (a run of
- * pages with the same holders: @first..@last).
+ * A folio of the ledger (PINLEDGER_IOC_PINS) or a run of pages of a file
+ * with the same holders, @first..@last (PINLEDGER_IOC_QUERY).
  */
 struct pl_entry {
 	unsigned long pfn;
@@ -54,7 +55,7 @@ struct pl_list {
 	int n, cap;
 };
 
-/* A layout change waiting for pins (debugfs "waiters"). */
+/* A layout change waiting for pins (PINLEDGER_IOC_WAITERS). */
 struct pl_waiter {
 	bool deferred;			/* a deferred eviction instead */
 	unsigned long long id;
@@ -75,7 +76,8 @@ void pl_die(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));
 void pl_need_module(void);
 void pl_need_root(const char *why);
-void pl_need_debugfs(void);
+void pl_need_device(const char *why);
+int pl_device(void);
 char *pl_read_fd(int fd);
 char *pl_read_file(const char *path);
 int pl_read_sysfs(const char *name, char *buf, size_t len);
@@ -86,9 +88,10 @@ void pl_json_str(FILE *f, const char *s);
 void pl_fmt_age(char *buf, size_t len, unsigned long long ms);
 
 /* ledger.c */
-int pl_parse_entry(const char *line, struct pl_entry *e);
 void pl_list_free(struct pl_list *l);
 int pl_read_pins(struct pl_list *l);
+int pl_read_pins_filtered(struct pl_list *l, unsigned int flags, int tgid,
+			  unsigned int maj, unsigned int min, unsigned long ino);
 int pl_read_waiters(struct pl_waiter **out);
 int cmd_pins(int argc, char **argv);
 int cmd_who(int argc, char **argv);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * top.c - "pinledger top": pin holders by pinned pages and pin rate,
- * refreshed like biotop.  Pages come from debugfs "pins"; the per-process
+ * refreshed like biotop.  Pages come from /dev/pinledger; the per-process
  * pin rate from a BPF counter on the pin_acquire raw tracepoint (without
  * BPF: "-", and the module-wide rate from the counters).
  *
@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/pinledger.h>
 #include "pinledger.h"
 #include "pinledger_bpf.h"
 #include "pinledger.skel.h"
@@ -94,8 +95,8 @@ static void take_sample(struct sample *s, struct pinledger_bpf *skel)
 	err = pl_read_pins(&l);
 	if (err) {
 		restore_tty();
-		pl_die(PL_EXIT_ERR, "reading %s/pins: %s (module unloaded?)",
-		       PL_DEBUGFS, strerror(-err));
+		pl_die(PL_EXIT_ERR, "listing pins through %s: %s (module unloaded?)",
+		       PINLEDGER_DEVICE, strerror(-err));
 	}
 	for (i = 0; i < l.n; i++) {
 		struct pl_entry *e = &l.v[i];
@@ -268,7 +269,7 @@ int cmd_top(int argc, char **argv)
 	}
 	if (optind < argc)
 		pl_die(PL_EXIT_USAGE, "top: unexpected argument '%s'", argv[optind]);
-	pl_need_debugfs();
+	pl_need_device("showing pin holders");
 	if (use_bpf) {
 		skel = pl_bpf_open(false, true, PL_BY_NONE, 1000, err, sizeof(err));
 		if (!skel && pl_verbose)

@@ -61,6 +61,7 @@ static void print_event(char *line)
 	char *task, *rb, *colon, *ts, *ev, *fields, *p;
 	unsigned int maj, min;
 	const char *mnt = NULL;
+	bool unknown;
 
 	while (*line == ' ')
 		line++;
@@ -86,7 +87,11 @@ static void print_event(char *line)
 	p = strstr(fields, "dev=");
 	if (p && sscanf(p, "dev=%u:%u", &maj, &min) == 2 && (maj || min))
 		mnt = pl_mount_of(maj, min);
-	printf("%-15s %-20s %-18s %s%s%s\n", ts, task, ev, fields,
+	/* first_owner=0: no owner of the busy pages is in the ledger. */
+	p = strstr(fields, " first_owner=0");
+	unknown = p && (p[14] == 0 || p[14] == ' ');
+	printf("%-15s %-20s %-18s %s%s%s%s\n", ts, task, ev, fields,
+	       unknown ? " (owner unknown: not in the ledger)" : "",
 	       mnt ? " fs=" : "", mnt ? mnt : "");
 }
 
