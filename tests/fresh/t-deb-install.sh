@@ -34,11 +34,13 @@ PLAN=10
 # shellcheck source=/dev/null
 . "$CACHE/kernels.env" || { echo "no $CACHE/kernels.env: run make check first" >&2; exit 2; }
 
-# result OK NAME [OUTPUT]: one KTAP line; on failure the output as diagnostics.
+# result OK NAME [OUTPUT]: one KTAP line, then the end of the output as
+# diagnostics (more of it on failure).
 result() {
 	N=$((N + 1))
 	if [ "$1" = 0 ]; then
 		echo "ok $N $2"
+		printf '%s\n' "${3:-}" | grep -v '^\[ *[0-9.]*\] ' | tail -8 | sed 's/^/# /'
 	else
 		echo "not ok $N $2"
 		printf '%s\n' "${3:-}" | tail -25 | sed 's/^/# /'
