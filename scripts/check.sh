@@ -17,7 +17,8 @@
 # a skip is reported but never counted as passed.  The last line is
 # "N passed, N failed" (", N skipped" when any); exit status is non-zero
 # on any failure.  Full logs go to build/check/ ($PL_CHECK_LOGS if set).
-# Environment: PL_GUEST_TIMEOUT (s per guest, default 1500) and
+# Environment: PL_GUEST_TIMEOUT (s per guest, default 3000: a hang
+# detector for the whole suite, not a time budget; tests have their own) and
 # PL_TEST_TIMEOUT (s per test, passed into the guest; run.sh default 300).
 set -uo pipefail
 
@@ -154,7 +155,7 @@ guest_suite() {
 	local k=$1 t rc
 	t=$(date +%s)
 	GUEST_DMESG_OUT="$LOGS/guest-$k.dmesg" \
-	scripts/guest.sh --kernel "$k" --timeout "${PL_GUEST_TIMEOUT:-1500}" -- \
+	scripts/guest.sh --kernel "$k" --timeout "${PL_GUEST_TIMEOUT:-3000}" -- \
 		env PL_TEST_TIMEOUT="${PL_TEST_TIMEOUT:-300}" \
 		tests/guest/run.sh "$PATTERN" > "$LOGS/guest-$k.log" 2>&1
 	rc=$?
