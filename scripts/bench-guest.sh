@@ -252,6 +252,7 @@ main() {
 	dd if=/dev/zero of="$EXT4/plbench-fiobuf" bs=1M count=1 status=none
 	log "kernel $(uname -r), $REPS/$REPS46 repetitions${SMOKE:+ (smoke)}, figures $FIGURES"
 	for rep in $(seq "$REPS"); do
+		has P1 || has P2 || has P3 || break
 		order="stock module"
 		[ $((rep % 2)) -eq 0 ] && order="module stock"
 		for phase in $order; do

@@ -10,10 +10,21 @@
 # medians, verdict against the issue 7 targets) and plots with gnuplot.
 #
 # Usage: scripts/bench.sh [--smoke] [--reps N] [--kernel KVER]...
-#                         [--out DIR]
+#                         [--figures "P1 P2 ..."] [--plain] [--out DIR]
+#   --figures  only these figures (default: P1 P2 P3 P4 P6 P5)
+#   --plain    measure every figure in plain TCG mode (2 vCPUs, guest
+#              time follows the host clock) instead of the default
+#              counted mode
 #   --out DIR  where report.txt, results.tsv, samples.tsv and the PNGs
 #              go (default docs/bench, the report kept in the repository;
 #              build/bench-smoke with --smoke)
+# Modes.  "counted" (default for P1-P4 and P6): the guest runs with QEMU
+# instruction counting (scripts/guest.sh --icount, 1 vCPU), so its clock
+# follows executed instructions, not host load, and ratios repeat between
+# runs.  "plain": 2 vCPUs, guest time is host time.  P5 is always plain:
+# it measures wake-up latency across CPUs, which icount does not model.
+# Each kernel gets one guest per mode; the report says which mode each
+# row used.
 # Guest logs go to build/bench/.  Exit status is non-zero when a guest run
 # fails or a figure has no samples; missed targets are reported, not
 # failures (benchmarks are not tests).
@@ -23,19 +34,31 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 CACHE=${PINLEDGER_CACHE:-$ROOT/.cache}
 LOGS=$ROOT/build/bench
-SMOKE='' REPS='' KERNELS='' OUT=''
+SMOKE='' REPS='' KERNELS='' OUT='' FIGURES="P1 P2 P3 P4 P6 P5" PLAIN=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smoke) SMOKE=--smoke ;;
 	--reps) REPS=$2; shift ;;
 	--kernel) KERNELS="$KERNELS $2"; shift ;;
+	--figures) FIGURES=$2; shift ;;
+	--plain) PLAIN=1 ;;
 	--out) OUT=$2; shift ;;
-	*) sed -n '/^# Usage:/,/^# Guest/s/^# //p' "$0" >&2; exit 2 ;;
+	*) sed -n '/^# Usage:/,/^# Modes/s/^# //p' "$0" >&2; exit 2 ;;
 	esac
 	shift
 done
 [ -n "$OUT" ] || OUT=$ROOT/docs/bench
 [ -n "$SMOKE" ] && [ "$OUT" = "$ROOT/docs/bench" ] && OUT=$ROOT/build/bench-smoke
+# Figures per mode.
+COUNTED='' PLAINF=''
+for f in $FIGURES; do
+	if [ -z "$PLAIN" ] && [ "$f" != P5 ]; then
+		COUNTED="$COUNTED $f"
+	else
+		PLAINF="$PLAINF $f"
+	fi
+done
+COUNTED=${COUNTED# } PLAINF=${PLAINF# }
 
 T0=$(date +%s)
 scripts/provision.sh
@@ -52,22 +75,34 @@ rm -rf "$LOGS"
 mkdir -p "$LOGS" "$OUT"
 SAMPLES=$OUT/samples.tsv
 printf 'kernel\tfigure\tvariant\tphase\trep\tvalue\tunit\n' > "$SAMPLES"
-for k in $KERNELS; do
-	echo "bench: $k: booting (the guest runs every figure, both phases)" >&2
+# run_guest KVER MODE FIGURES: one guest, its samples appended (with MODE).
+run_guest() {
+	local k=$1 mode=$2 figs=$3 t rc=0 log=$LOGS/$1.$2.log
+	local args=(--kernel "$k" --mem 6144 --timeout 3000)
+	[ "$mode" = counted ] && args+=(--icount)
+	echo "bench: $k: booting, $mode mode, figures $figs (both phases)" >&2
 	t=$(date +%s)
-	rc=0
-	scripts/guest.sh --kernel "$k" --mem 6144 --timeout 1500 -- \
-		scripts/bench-guest.sh $SMOKE ${REPS:+--reps $REPS} \
-		> "$LOGS/$k.log" 2>&1 || rc=$?
-	grep '^bench: ' "$LOGS/$k.log" >&2 || true
+	scripts/guest.sh "${args[@]}" -- \
+		scripts/bench-guest.sh $SMOKE ${REPS:+--reps $REPS} --figures "$figs" \
+		> "$log" 2>&1 || rc=$?
+	grep '^bench: ' "$log" >&2 || true
 	if [ $rc -ne 0 ]; then
-		echo "bench: $k: guest run failed (exit $rc), log: $LOGS/$k.log" >&2
-		tail -20 "$LOGS/$k.log" >&2
+		echo "bench: $k: $mode guest run failed (exit $rc), log: $log" >&2
+		tail -20 "$log" >&2
 		exit 1
 	fi
-	awk -F'\t' -v OFS='\t' -v k="$k" '$1 == "S" && NF == 7 { $1 = k; print }' \
-		"$LOGS/$k.log" >> "$SAMPLES"
-	echo "bench: $k: done in $(( $(date +%s) - t )) s" >&2
+	awk -F'\t' -v OFS='\t' -v k="$k" -v m="$mode" \
+		'$1 == "S" && NF == 7 { $1 = k; print $0, m }' "$log" >> "$SAMPLES"
+	echo "bench: $k: $mode run done in $(( $(date +%s) - t )) s" >&2
+}
+
+rm -rf "$LOGS"
+mkdir -p "$LOGS" "$OUT"
+SAMPLES=$OUT/samples.tsv
+printf 'kernel\tfigure\tvariant\tphase\trep\tvalue\tunit\tmode\n' > "$SAMPLES"
+for k in $KERNELS; do
+	[ -z "$COUNTED" ] || run_guest "$k" counted "$COUNTED"
+	[ -z "$PLAINF" ] || run_guest "$k" plain "$PLAINF"
 done
 
 # ---- summary -------------------------------------------------------------
@@ -79,20 +114,20 @@ awk -F'\t' -v OFS='\t' '
 	function flush() {
 		if (key == "") return
 		med = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-		print "stat", kk, ff, vv, pp, n, v[1], med, v[n], uu
+		print "stat", kk, ff, vv, pp, n, v[1], med, v[n], uu, mm
 	}
 	{ k = $1 FS $2 FS $3 FS $4
-	  if (k != key) { flush(); key = k; n = 0; kk = $1; ff = $2; vv = $3; pp = $4; uu = $7 }
+	  if (k != key) { flush(); key = k; n = 0; kk = $1; ff = $2; vv = $3; pp = $4; uu = $7; mm = $8 }
 	  v[++n] = $6 }
 	END { flush() }' > "$RESULTS.stats"
 
 # verdict rows: kernel figure variant value unit target sense(ge|le) met
 awk -F'\t' -v OFS='\t' '
-	$1 == "stat" { med[$2, $3, $4, $5] = $8; unit[$2, $3, $4, $5] = $10
+	$1 == "stat" { med[$2, $3, $4, $5] = $8; unit[$2, $3, $4, $5] = $10; mode[$2, $3] = $11
 		       if (!(($2, $3, $4) in seen)) { seen[$2, $3, $4] = 1; order[++no] = $2 SUBSEP $3 SUBSEP $4 } }
 	function out(k, f, v, val, u, tgt, sense) {
 		met = (sense == "ge") ? (val >= tgt) : (val <= tgt)
-		printf "verdict\t%s\t%s\t%s\t%.3f\t%s\t%s\t%s\t%s\n", k, f, v, val, u, tgt, sense, met ? "met" : "MISSED"
+		printf "verdict\t%s\t%s\t%s\t%.3f\t%s\t%s\t%s\t%s\t%s\n", k, f, v, val, u, tgt, sense, met ? "met" : "MISSED", mode[k, f]
 	}
 	END {
 		for (i = 1; i <= no; i++) {
@@ -113,13 +148,13 @@ awk -F'\t' -v OFS='\t' '
 			if (a[4] == "module")
 				out(a[1], "P6", a[3] "/1024", med[key] / lo, "x pin+unpin cost", 1.2, "le")
 			else
-				printf "info\t%s\tP6\t%s/1024 (stock)\t%.3f\tx pin+unpin cost\n", a[1], a[3], med[key] / lo
+				printf "info\t%s\tP6\t%s/1024 (stock)\t%.3f\tx pin+unpin cost\t%s\n", a[1], a[3], med[key] / lo, mode[a[1], "P6"]
 		}
 	}' "$RESULTS.stats" > "$RESULTS.verdicts"
 {
-	printf 'row\tkernel\tfigure\tvariant\tphase\tn\tmin\tmedian\tmax\tunit\n'
+	printf 'row\tkernel\tfigure\tvariant\tphase\tn\tmin\tmedian\tmax\tunit\tmode\n'
 	cat "$RESULTS.stats"
-	printf 'row\tkernel\tfigure\tvariant\tvalue\tunit\ttarget\tsense\tverdict\n'
+	printf 'row\tkernel\tfigure\tvariant\tvalue\tunit\ttarget\tsense\tverdict\tmode\n'
 	sort -t"$(printf '\t')" -k2,2 -k3,3 -k4,4 "$RESULTS.verdicts"
 } > "$RESULTS"
 rm -f "$RESULTS.stats" "$RESULTS.verdicts"
@@ -129,21 +164,25 @@ REPORT=$OUT/report.txt
 ELAPSED=$(( $(date +%s) - T0 ))
 {
 	echo "pinledger benchmarks (make bench${SMOKE:+ --smoke}), $(date -u +%Y-%m-%d), pinledger $(git describe --always --dirty 2>/dev/null || echo unknown)"
-	echo "Guests: QEMU TCG (no KVM), 2 vCPUs, 6 GiB, on $(nproc) host cores; run took ${ELAPSED} s."
+	echo "Guests: QEMU TCG (no KVM), 6 GiB, on $(nproc) host cores; run took ${ELAPSED} s."
+	echo "Modes (last column): counted = QEMU instruction counting (-icount shift=0,sleep=off),"
+	echo "  1 vCPU: guest time is executed instructions (1 ns each), independent of host load;"
+	echo "  plain = 2 vCPUs, guest time follows the host clock (busy host: noisy)."
+	echo "Counted: ${COUNTED:-none}; plain: ${PLAINF:-none}."
 	echo "TCG emulates every instruction: absolute times mean little; the ratios of"
 	echo "medians measured in one guest run (stock and module phases interleaved) are what count."
 	echo
 	awk -F'\t' '
 		$1 == "stat" {
-			if ($2 != k) { printf "%s== %s ==\n%-4s %-22s %-7s %3s %12s %12s %12s  %s\n", (k == "" ? "" : "\n"), $2, "fig", "variant", "phase", "n", "min", "median", "max", "unit"; k = $2 }
-			printf "%-4s %-22s %-7s %3d %12.2f %12.2f %12.2f  %s\n", $3, $4, $5, $6, $7, $8, $9, $10
+			if ($2 != k) { printf "%s== %s ==\n%-4s %-22s %-7s %3s %12s %12s %12s  %-10s %s\n", (k == "" ? "" : "\n"), $2, "fig", "variant", "phase", "n", "min", "median", "max", "unit", "mode"; k = $2 }
+			printf "%-4s %-22s %-7s %3d %12.2f %12.2f %12.2f  %-10s %s\n", $3, $4, $5, $6, $7, $8, $9, $10, $11
 		}' "$RESULTS"
 	echo
 	echo "== verdicts (ratio of medians, or the median itself) =="
-	printf '%-22s %-4s %-24s %10s  %-20s %-9s %s\n' kernel fig variant value unit target verdict
+	printf '%-22s %-4s %-24s %10s  %-20s %-9s %-7s %s\n' kernel fig variant value unit target verdict mode
 	awk -F'\t' '$1 == "verdict" {
-		printf "%-22s %-4s %-24s %10.3f  %-20s %s%-7s %s\n", $2, $3, $4, $5, $6, ($8 == "ge" ? ">=" : "<="), $7, $9 }
-		$1 == "info" { printf "%-22s %-4s %-24s %10.3f  %-20s %s\n", $2, $3, $4, $5, $6, "(reference)" }' \
+		printf "%-22s %-4s %-24s %10.3f  %-20s %s%-7s %-7s %s\n", $2, $3, $4, $5, $6, ($8 == "ge" ? ">=" : "<="), $7, $9, $10 }
+		$1 == "info" { printf "%-22s %-4s %-24s %10.3f  %-20s %-17s %s\n", $2, $3, $4, $5, $6, "(reference)", $7 }' \
 		"$RESULTS"
 	echo
 	echo "P1: anon = private anonymous memory (4 KiB folios; -thp: one 2 MiB folio),"
@@ -193,7 +232,7 @@ plot() {
 		done
 		echo "unset multiplot"
 	} > "$dat/ratio.gp"
-	gnuplot "$dat/ratio.gp"
+	gnuplot "$dat/ratio.gp" 2>&1 | grep -v "empty y range" >&2 || true
 
 	# p5.png / p6.png: the distributions, as sorted samples (empirical CDF).
 	awk -F'\t' -v d="$dat" 'NR > 1 && ($2 == "P5" || ($2 == "P6" && $4 == "module")) {
@@ -234,9 +273,9 @@ plot
 
 cat "$REPORT"
 echo "bench: results in $OUT (report.txt, results.tsv, samples.tsv, ratio.png, p5.png, p6.png); $ELAPSED s" >&2
-# Every figure must have produced samples.
+# Every figure asked for must have produced samples.
 missing=''
-for f in P1 P2 P3 P4 P5 P6; do
+for f in $FIGURES; do
 	grep -q "	$f	" "$SAMPLES" || missing="$missing $f"
 done
 [ -z "$missing" ] || { echo "bench: no samples for:$missing" >&2; exit 1; }

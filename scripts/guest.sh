@@ -18,7 +18,12 @@
 # stderr and exit 125.
 #
 # Usage: scripts/guest.sh --kernel KVER [--timeout SECS] [--mem MB]
-#                         [--cpus N] [--append ARGS] -- COMMAND...
+#                         [--cpus N] [--append ARGS] [--icount] -- COMMAND...
+#   --icount  instruction counting (-icount shift=0,sleep=off): the guest
+#             clock advances 1 ns per executed instruction, so timings
+#             follow what the guest executes, not how busy the host is;
+#             implies --cpus 1 unless --cpus is given (Debian 6.1 stops at
+#             SMP bring-up under icount with 2 vCPUs)
 # Environment: GUEST_DMESG_OUT=PATH  copy the guest's dmesg to PATH;
 #              PL_GUEST_APPEND=ARGS  kernel arguments (default of --append).
 set -euo pipefail
@@ -57,12 +62,17 @@ ensure_initramfs() {
 # thread=single: multi-threaded TCG (QEMU 7.2) runs stale code across
 # vCPUs while the kernel live-patches text (static keys, tracepoints,
 # kprobes), giving spurious "Oops: int3" panics and lockups.  qboot: quiet
-# and faster than SeaBIOS.
+# and faster than SeaBIOS.  --icount: shift=0 is one instruction per
+# virtual ns; sleep=off lets an idle guest's clock run ahead instead of
+# waiting for the host clock (it needs thread=single, which we use anyway).
 run_qemu() {
 	local append="console=ttyS0 panic=-1 quiet loglevel=4 $PMEM $APPEND"
+	local icount=()
+	[ -z "$ICOUNT" ] || icount=(-icount shift=0,sleep=off)
 	set +e
 	timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 \
-		-accel tcg,thread=single -cpu max -smp "$CPUS" -m "$MEM" \
+		-accel tcg,thread=single "${icount[@]}" \
+		-cpu max -smp "$CPUS" -m "$MEM" \
 		-nodefaults -no-user-config -nographic -serial stdio \
 		-no-reboot -bios /usr/share/qemu/qboot.rom \
 		-kernel "$KDIR/vmlinuz" -initrd "$INITRD" -append "$append" \
@@ -76,7 +86,8 @@ run_qemu() {
 }
 
 main() {
-	KVER='' TIMEOUT=600 MEM=3072 CPUS=2 APPEND=${PL_GUEST_APPEND:-}
+	KVER='' TIMEOUT=600 MEM=3072 CPUS='' APPEND=${PL_GUEST_APPEND:-}
+	ICOUNT=''
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--kernel)	KVER=$2; shift 2 ;;
@@ -84,6 +95,7 @@ main() {
 		--mem)		MEM=$2; shift 2 ;;
 		--cpus)		CPUS=$2; shift 2 ;;
 		--append)	APPEND=$2; shift 2 ;;
+		--icount)	ICOUNT=1; shift ;;
 		--)		shift; break ;;
 		*)		usage ;;
 		esac
@@ -91,6 +103,7 @@ main() {
 	if [ -z "$KVER" ] || [ $# -eq 0 ]; then
 		usage
 	fi
+	[ -n "$CPUS" ] || CPUS=$([ -n "$ICOUNT" ] && echo 1 || echo 2)
 	[ "$MEM" -ge $MIN_MEM ] ||
 		{ echo "guest: --mem must be >= $MIN_MEM (pmem at 1G and 2G)" >&2; exit 2; }
 	KDIR=$CACHE/$KVER
