@@ -21,6 +21,10 @@
  *				 (6.1): bios drop their FOLL_GET references
  *				 with folio_put_refs(), which no other hook
  *				 sees for fsdax pages
+ *
+ * The busy and break probes skip their return (the entry handler returns
+ * 1) for mappings that are not DAX: ext4 and xfs break layouts on every
+ * truncate, DAX or not, and the guard has nothing to decide there.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -87,10 +91,12 @@ static int notrace busy_page_entry(struct kretprobe_instance *ri,
 	struct busy_call *c = (struct busy_call *)ri->data;
 
 	pinledger_kretprobe_hit(ri);
+	pinledger_count(layout_breaks);
 	c->mapping = (struct address_space *)regs_get_kernel_argument(regs, 0);
 	c->start = regs_get_kernel_argument(regs, 1);
 	c->end = regs_get_kernel_argument(regs, 2);
-	return 0;
+	/* Not DAX: the stock answer (none) stands, no return probe. */
+	return !pinledger_guard_watches(c->mapping);
 }
 
 static int notrace busy_page_return(struct kretprobe_instance *ri,
@@ -99,7 +105,6 @@ static int notrace busy_page_return(struct kretprobe_instance *ri,
 	struct busy_call *c = (struct busy_call *)ri->data;
 	struct page *page = (struct page *)regs_return_value(regs);
 
-	pinledger_count(layout_breaks);
 	page = pinledger_guard_busy(enclosing_waiter(), c->mapping, c->start,
 				    c->end, page);
 	regs_set_return_value(regs, (unsigned long)page);
@@ -116,8 +121,11 @@ static int notrace break_entry(struct kretprobe_instance *ri, struct pt_regs *re
 	struct break_call *bc = (struct break_call *)ri->data;
 
 	pinledger_kretprobe_hit(ri);
-	memset(bc, 0, sizeof(*bc));
 	bc->inode = (struct inode *)regs_get_kernel_argument(regs, 0);
+	/* Not DAX: the guard has nothing to decide, no return probe. */
+	if (!bc->inode || !pinledger_guard_watches(bc->inode->i_mapping))
+		return 1;
+	memset(&bc->w, 0, sizeof(bc->w));
 	return 0;
 }
 

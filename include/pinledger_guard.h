@@ -137,6 +137,7 @@ void pinledger_guard_exit(void);
 struct page *pinledger_guard_busy(struct pinledger_waiter *w,
 				  struct address_space *mapping,
 				  loff_t start, loff_t end, struct page *stock);
+bool pinledger_guard_watches(struct address_space *mapping);
 long pinledger_guard_break_done(struct pinledger_waiter *w,
 				struct inode *inode, long ret);
 void pinledger_guard_released(struct page *page);

@@ -139,4 +139,24 @@ bool pinledger_folio_file(struct folio *folio, dev_t *dev, unsigned long *ino,
 u32 pinledger_ledger_pins(struct folio *folio, u32 *write_pins,
 			  bool mark_cleaned);
 
+/*
+ * Ledger notifications.  The ledger announces what it sees and knows
+ * nothing of who acts on it: a subscriber turns a notification on with
+ * pinledger_ledger_subscribe() and defines the function the ledger then
+ * calls, by name (a direct call fixed at build time, not a function
+ * pointer: scripts/check-ibt.sh allows no indirect call in the module).
+ * While nobody is subscribed, the ledger does not call it.
+ */
+#define PL_LEDGER_NOTIFY_CLEANED_UNPINNED	0x1U
+
+void pinledger_ledger_subscribe(unsigned int notifications, bool on);
+
+/*
+ * PL_LEDGER_NOTIFY_CLEANED_UNPINNED, defined by its subscriber
+ * (module/pagecache.c): the last write pin of a folio marked "cleaned
+ * while pinned" is being released; the releasing caller still holds it.
+ * Context: any but NMI, including hard IRQ; must not sleep.
+ */
+void pinledger_notify_cleaned_unpinned(struct folio *folio);
+
 #endif /* _PINLEDGER_LEDGER_H */

@@ -45,6 +45,5 @@ void pinledger_pagecache_exit(void);
 bool pinledger_pagecache_unmap(struct folio *folio, unsigned long address,
 			       unsigned long ttu);
 void pinledger_pagecache_mkclean(struct folio *folio, unsigned long address);
-void pinledger_pagecache_write_unpinned(struct folio *folio);
 
 #endif /* _PINLEDGER_PAGECACHE_H */

@@ -35,7 +35,8 @@
  * which overrides the return value; the busy probe finds that probe's
  * instance on the task's return-hook list.  When none encloses the call
  * (fuse, xfs's second reflink inode), the guard never fails a change: it
- * only makes it wait.
+ * only makes it wait.  Breaks of files that are not DAX skip that return
+ * probe (pinledger_guard_watches()).
  *
  * Eviction.  An unlinked DAX inode whose pages are busy when its last
  * reference is dropped (iput) gets an extra reference from the guard
@@ -425,6 +426,27 @@ static void revoke_fn(struct work_struct *work)
 	}
 	if (again && READ_ONCE(guard_live))
 		mod_delayed_work(guard_wq, &revoke_work, msecs_to_jiffies(100));
+}
+
+/**
+ * pinledger_guard_watches - can a layout break of this mapping meet the guard?
+ * @mapping:	the mapping (may be NULL).
+ *
+ * ext4 and xfs break layouts on every truncate and hole punch, DAX or
+ * not; dax_layout_busy_page_range() returns at once for mappings that are
+ * not DAX, and so does the guard.  The layout hooks skip their return
+ * probes (the break's waiter state, the busy page decision) for those.
+ *
+ * (Skipping them also for DAX files with no busy page at entry was
+ * measured: the whole-file refcount scan that decides it costs more than
+ * the return probe it saves; docs/bench/analysis.md, P3.)
+ *
+ * Context: any; kretprobe entry handlers.  Does not sleep.
+ * Return: true if @mapping is DAX and the guard is live.
+ */
+bool pinledger_guard_watches(struct address_space *mapping)
+{
+	return mapping && READ_ONCE(guard_live) && dax_mapping(mapping);
 }
 
 /**

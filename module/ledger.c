@@ -27,7 +27,8 @@
  * An entry whose folio writeback write-protected while it was pinned for
  * write carries OWNER_CLEANED (in the low bits of its owner word, so the
  * entry stays 40 bytes) until its last write pin goes; that release is
- * handed to module/pagecache.c, which may dirty the folio again.
+ * announced to whoever subscribed (PL_LEDGER_NOTIFY_CLEANED_UNPINNED,
+ * pinledger_ledger_subscribe()).  The ledger has no policy of its own.
  *
  * Allocation never sleeps (GFP_NOWAIT).  A reference that cannot be
  * recorded is counted in "untracked"; whoever asks whether a page is
@@ -57,7 +58,6 @@
 #include <linux/fs.h>
 #include "pinledger.h"
 #include "pinledger_ledger.h"
-#include "pinledger_pagecache.h"
 #include "pinledger_trace.h"
 #include "compat/gup.h"
 
@@ -132,6 +132,26 @@ static spinlock_t ledger_locks[LEDGER_LOCKS];
 static struct kmem_cache *pl_page_cache;
 static struct delayed_work reconcile_work;
 static bool ledger_live;
+static unsigned int ledger_subscribed;	/* PL_LEDGER_NOTIFY_*, READ_ONCE */
+
+/**
+ * pinledger_ledger_subscribe - turn ledger notifications on or off.
+ * @notifications:	PL_LEDGER_NOTIFY_* bits.
+ * @on:			subscribe (true) or unsubscribe.
+ *
+ * The subscriber defines the notification's function (see
+ * pinledger_ledger.h); the ledger calls it only while subscribed.
+ * Unsubscribing does not wait for a call already under way.
+ *
+ * Context: process context; module init and exit (not concurrent with
+ * another subscribe).
+ */
+void pinledger_ledger_subscribe(unsigned int notifications, bool on)
+{
+	unsigned int v = READ_ONCE(ledger_subscribed);
+
+	WRITE_ONCE(ledger_subscribed, on ? v | notifications : v & ~notifications);
+}
 
 static inline unsigned long bucket_of(unsigned long pfn)
 {
@@ -599,7 +619,8 @@ static u32 drop(unsigned long pfn, u32 refs, bool pin, bool reconciled,
  * @pin:	FOLL_PIN references, else FOLL_GET.
  *
  * Releasing the last write pin of a folio written back while pinned
- * (pinledger_ledger_pins()) hands it to the page-cache redirty policy.
+ * (pinledger_ledger_pins()) is announced to the subscriber of
+ * PL_LEDGER_NOTIFY_CLEANED_UNPINNED, if any.
  *
  * Context: any but NMI, including hard IRQ (bio completion); does not
  * sleep.  Takes a ledger lock.  The references are still held.
@@ -615,8 +636,9 @@ void pinledger_ledger_release(struct page *page, int refs, bool pin)
 	folio = page_folio(page);
 	n = drop(folio_pfn(folio), refs, pin, false, &cleaned);
 	/* The caller still holds the references being released. */
-	if (cleaned)
-		pinledger_pagecache_write_unpinned(folio);
+	if (cleaned && (READ_ONCE(ledger_subscribed) &
+			PL_LEDGER_NOTIFY_CLEANED_UNPINNED))
+		pinledger_notify_cleaned_unpinned(folio);
 	if (pin)
 		pinledger_add(released_pins, n);
 	else
@@ -860,8 +882,8 @@ bool pinledger_ledger_lookup(unsigned long pfn, struct pinledger_snap *snap)
  * @write_pins:	receives how many of them were taken with FOLL_WRITE
  *		(may be NULL).
  * @mark_cleaned: if the folio has write pins, mark its entry "cleaned
- *		while pinned": releasing the last write pin then calls
- *		pinledger_pagecache_write_unpinned().
+ *		while pinned": releasing the last write pin is then
+ *		announced (PL_LEDGER_NOTIFY_CLEANED_UNPINNED).
  *
  * Context: any but NMI; does not sleep.  Takes a ledger lock (a leaf:
  * callers may hold the folio lock, i_mmap_rwsem and the PTE lock).

@@ -49,9 +49,10 @@
  * marked.  What the device writes after that is in a clean folio: reclaim
  * or drop_caches may discard it unless the releasing code dirties it.
  * Policy pagecache_clean_policy: "report" (default) stops there;
- * "redirty" makes the release of the folio's last write pin
- * (pinledger_ledger_release(), any context up to hard IRQ) take a folio
- * reference and queue it; a worker locks the folio and marks it dirty
+ * "redirty" makes the release of the folio's last write pin (which the
+ * ledger announces to this file, subscribed from init to exit:
+ * PL_LEDGER_NOTIFY_CLEANED_UNPINNED; any context up to hard IRQ) take a
+ * folio reference and queue it; a worker locks the folio and marks it dirty
  * with folio_mark_dirty(), so the data reaches storage.  A folio truncated
  * meanwhile is left alone.  Module exit drains the queue.
  *
@@ -213,8 +214,9 @@ static void trace_redirty(struct folio *folio, unsigned int action)
 }
 
 /**
- * pinledger_pagecache_write_unpinned - the last write pin of a folio cleaned
- * while pinned is being released.
+ * pinledger_notify_cleaned_unpinned - the last write pin of a folio cleaned
+ * while pinned is being released (ledger notification, subscribed to by
+ * pinledger_pagecache_init()).
  * @folio:	the folio; the releasing caller still holds the pin.
  *
  * With pagecache_clean_policy "redirty", queues the folio (with a
@@ -223,7 +225,7 @@ static void trace_redirty(struct folio *folio, unsigned int action)
  * Context: any but NMI, including hard IRQ; does not sleep; allocates
  * with GFP_NOWAIT.
  */
-void pinledger_pagecache_write_unpinned(struct folio *folio)
+void pinledger_notify_cleaned_unpinned(struct folio *folio)
 {
 	struct redirty_req *r;
 
@@ -382,15 +384,17 @@ const struct attribute_group pinledger_pagecache_group = {
 };
 
 /**
- * pinledger_pagecache_init - get the redirty worker ready.
+ * pinledger_pagecache_init - get the redirty worker ready and subscribe to
+ * the ledger's release of last write pins.
  *
- * Context: process context; module init, before the hooks.
+ * Context: process context; module init, after the ledger, before the hooks.
  * Return: 0.
  */
 int pinledger_pagecache_init(void)
 {
 	INIT_WORK(&redirty_work, redirty_fn);
 	WRITE_ONCE(redirty_live, true);
+	pinledger_ledger_subscribe(PL_LEDGER_NOTIFY_CLEANED_UNPINNED, true);
 	return 0;
 }
 
@@ -403,6 +407,7 @@ int pinledger_pagecache_init(void)
  */
 void pinledger_pagecache_exit(void)
 {
+	pinledger_ledger_subscribe(PL_LEDGER_NOTIFY_CLEANED_UNPINNED, false);
 	WRITE_ONCE(redirty_live, false);
 	flush_work(&redirty_work);
 	redirty_fn(&redirty_work);	/* anything queued while flushing */

@@ -7,7 +7,9 @@
  * prints "ready pid=<pid> addr=<mapping>" on stdout and keeps the
  * references until it gets SIGTERM/SIGINT (or --hold-ms passes).
  *
- *   pinctl hold TARGET [opts]	     test pin holder (/dev/pinholder)
+ *   pinctl hold TARGET [opts]	     test pin holder (/dev/pinholder);
+ *				     prints "releasing" right before the
+ *				     release and "released" after it
  *   pinctl vmsplice TARGET [opts]   vmsplice() the pages into a pipe; the
  *				     pipe is drained (references dropped)
  *				     on release unless --leave-in-pipe
@@ -151,6 +153,9 @@ static int cmd_hold(void)
 			die("PINHOLDER_IOC_WRITE");
 	}
 	req.flags = dirty ? PINHOLDER_F_DIRTY : 0;
+	/* Said before the release: whoever sees no "releasing" saw it held. */
+	printf("releasing\n");
+	fflush(stdout);
 	if (ioctl(fd, PINHOLDER_IOC_RELEASE, &req))
 		die("PINHOLDER_IOC_RELEASE");
 	close(fd);
