@@ -18,7 +18,7 @@
 
 d=$(pl_dir)
 f=$d/victim
-N=${PL_RACE_LOOPS:-25}
+N=${PL_RACE_LOOPS:-12}
 [ "$(nproc)" -ge 2 ] || skip "needs 2 CPUs"
 pl_holder_load
 pl_load
