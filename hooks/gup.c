@@ -27,13 +27,30 @@
  * 6.12 adds two pin paths that bypass __get_user_pages():
  * folio_add_pin() (legacy direct I/O) and memfd_pin_folios().
  *
- * Releases: every FOLL_PIN release and every release of a GUP reference
- * taken through the unpin API passes gup_put_folio(); FOLL_GET references
- * on fsdax pages are dropped with put_page(), which for those pages always
- * reaches __put_devmap_managed_page_refs() (6.1) /
- * __put_devmap_managed_folio_refs() (6.12).  gup_put_folio() forwards to
- * the latter too, with pins scaled by GUP_PIN_COUNTING_BIAS: a multiple of
- * the bias there is a pin release already seen.
+ * Releases are seen at batch level, one hook per call of the exported
+ * unpin API, never per folio (module/journal.c records the whole batch):
+ *
+ *   unpin_user_page(page)				(6.1, 6.12)
+ *   unpin_user_pages(pages, n)				(6.1, 6.12)
+ *   unpin_user_pages_dirty_lock(pages, n, dirty)	(6.1, 6.12); with
+ *	dirty false it calls unpin_user_pages(), which records: skipped here
+ *   unpin_user_page_range_dirty_lock(page, n, dirty)	(6.1, 6.12)
+ *   unpin_user_folio(folio, n), unpin_folio(folio),
+ *   unpin_folios(folios, n)				(6.12)
+ *
+ * That is every FOLL_PIN release a GUP caller can make: gup_put_folio()
+ * is static, and its other callers in mm/gup.c drop references inside a
+ * GUP call that failed or was retried, before the pages were returned and
+ * recorded (the exception, a device-coherent page converted from a pin to
+ * a plain reference by a FOLL_LONGTERM call, is not seen; such pins stay
+ * in the ledger).  GUP's own retries that unpin through the exported API
+ * (check_and_migrate_movable_pages()) release pages the slow-path probe
+ * recorded, so they balance.
+ *
+ * FOLL_GET references are dropped with put_page(), which is not hooked:
+ * the ledger reconciles them against the refcount (module/ledger.c), and
+ * on kernels without BIO_PAGE_PINNED the bio release hook in
+ * hooks/layout.c reports direct-I/O ones on fsdax pages.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -43,6 +60,7 @@
 #include "pinledger.h"
 #include "pinledger_hooks.h"
 #include "pinledger_ledger.h"
+#include "pinledger_journal.h"
 #include "pinledger_guard.h"
 #include "compat/gup.h"
 
@@ -129,7 +147,7 @@ static int notrace slow_return(struct kretprobe_instance *ri, struct pt_regs *re
 	long ret = regs_return_value(regs);
 
 	if (ret > 0)
-		pinledger_ledger_acquire(c->pages, ret, c->gup_flags, c->callsite);
+		pinledger_journal_acquire(c->pages, ret, c->gup_flags, c->callsite);
 	return 0;
 }
 
@@ -163,58 +181,55 @@ static int notrace fast_return(struct kretprobe_instance *ri, struct pt_regs *re
 	/* Pages past the lockless prefix were recorded by the slow path. */
 	if (c->nr_fast >= 0)
 		ret = min(ret, c->nr_fast);
-	pinledger_ledger_acquire(c->pages, ret, c->gup_flags, c->callsite);
+	pinledger_journal_acquire(c->pages, ret, c->gup_flags, c->callsite);
 	return 0;
 }
 
-/* static void gup_put_folio(struct folio *folio, int refs, unsigned int flags) */
-static void notrace put_folio_entry(unsigned long ip, unsigned long parent_ip,
-				    struct ftrace_ops *op, struct ftrace_regs *fregs)
-{
-	struct folio *folio;
-	unsigned int flags;
-	int bit, refs;
-
-	bit = ftrace_test_recursion_trylock(ip, parent_ip);
-	if (bit < 0)
-		return;
-	pinledger_ftrace_hit(op);
-	folio = (struct folio *)ftrace_regs_get_argument(fregs, 0);
-	refs = (int)ftrace_regs_get_argument(fregs, 1);
-	flags = (unsigned int)ftrace_regs_get_argument(fregs, 2);
-	if (flags & PL_FOLL_PIN)
-		pinledger_ledger_release(&folio->page, refs, true);
-	else if ((flags & PL_FOLL_GET) && !pl_page_is_fsdax(&folio->page))
-		pinledger_ledger_release(&folio->page, refs, false);
-	/* fsdax FOLL_GET: seen by devmap_put_entry(). */
-	if (pl_page_is_fsdax(&folio->page))
-		pinledger_guard_released(&folio->page);
-	ftrace_test_recursion_unlock(bit);
+/* ftrace entry of an unpin call: arguments, recursion-guarded. */
+#define UNPIN_HOOK(name, body)						\
+static void notrace name(unsigned long ip, unsigned long parent_ip,	\
+			 struct ftrace_ops *op, struct ftrace_regs *fregs) \
+{									\
+	int bit = ftrace_test_recursion_trylock(ip, parent_ip);		\
+									\
+	if (bit < 0)							\
+		return;							\
+	pinledger_ftrace_hit(op);					\
+	body;								\
+	ftrace_test_recursion_unlock(bit);				\
 }
 
-/*
- * bool __put_devmap_managed_page_refs(struct page *page, int refs)	6.1
- * bool __put_devmap_managed_folio_refs(struct folio *folio, int refs)	6.12
- */
-static void notrace devmap_put_entry(unsigned long ip, unsigned long parent_ip,
-				     struct ftrace_ops *op, struct ftrace_regs *fregs)
-{
-	struct page *page;
-	int bit, refs;
+#define ARG(i)	ftrace_regs_get_argument(fregs, i)
 
-	bit = ftrace_test_recursion_trylock(ip, parent_ip);
-	if (bit < 0)
-		return;
-	pinledger_ftrace_hit(op);
-	page = (struct page *)ftrace_regs_get_argument(fregs, 0);
-	refs = (int)ftrace_regs_get_argument(fregs, 1);
-	if (pl_page_is_fsdax(page)) {
-		if (refs % GUP_PIN_COUNTING_BIAS)
-			pinledger_ledger_release(page, refs, false);
-		pinledger_guard_released(page);
-	}
-	ftrace_test_recursion_unlock(bit);
-}
+/* void unpin_user_page(struct page *page) */
+UNPIN_HOOK(unpin_page_entry,
+	pinledger_journal_release_folio(page_folio((struct page *)ARG(0)), 1, true))
+
+/* void unpin_user_pages(struct page **pages, unsigned long npages) */
+UNPIN_HOOK(unpin_pages_entry,
+	pinledger_journal_release_pages((struct page **)ARG(0), (long)ARG(1), true))
+
+/* void unpin_user_pages_dirty_lock(struct page **pages, unsigned long npages, bool make_dirty) */
+UNPIN_HOOK(unpin_pages_dirty_entry,
+	if ((bool)ARG(2))
+		pinledger_journal_release_pages((struct page **)ARG(0),
+						(long)ARG(1), true))
+
+/* void unpin_user_page_range_dirty_lock(struct page *page, unsigned long npages, bool make_dirty) */
+UNPIN_HOOK(unpin_range_entry,
+	pinledger_journal_release_range((struct page *)ARG(0), (long)ARG(1)))
+
+/* void unpin_user_folio(struct folio *folio, unsigned long npages)	6.12 */
+UNPIN_HOOK(unpin_user_folio_entry,
+	pinledger_journal_release_folio((struct folio *)ARG(0), (long)ARG(1), true))
+
+/* void unpin_folio(struct folio *folio)	6.12 */
+UNPIN_HOOK(unpin_folio_entry,
+	pinledger_journal_release_folio((struct folio *)ARG(0), 1, true))
+
+/* void unpin_folios(struct folio **folios, unsigned long nfolios)	6.12 */
+UNPIN_HOOK(unpin_folios_entry,
+	pinledger_journal_release_folios((struct folio **)ARG(0), (long)ARG(1)))
 
 /* void folio_add_pin(struct folio *folio)	6.12 */
 static void notrace add_pin_entry(unsigned long ip, unsigned long parent_ip,
@@ -228,7 +243,7 @@ static void notrace add_pin_entry(unsigned long ip, unsigned long parent_ip,
 		return;
 	pinledger_ftrace_hit(op);
 	page = &((struct folio *)ftrace_regs_get_argument(fregs, 0))->page;
-	pinledger_ledger_acquire(&page, 1, PL_FOLL_PIN, parent_ip);
+	pinledger_journal_acquire(&page, 1, PL_FOLL_PIN, parent_ip);
 	ftrace_test_recursion_unlock(bit);
 }
 
@@ -255,8 +270,8 @@ static int notrace memfd_return(struct kretprobe_instance *ri, struct pt_regs *r
 	for (i = 0; i < ret; i++) {
 		struct page *page = &folios[i]->page;
 
-		pinledger_ledger_acquire(&page, 1, PL_FOLL_PIN | PL_FOLL_LONGTERM,
-					 c->callsite);
+		pinledger_journal_acquire(&page, 1, PL_FOLL_PIN | PL_FOLL_LONGTERM,
+					  c->callsite);
 	}
 	return 0;
 }
@@ -280,8 +295,13 @@ void notrace pinledger_gup_ftrace(struct pinledger_hook *h, unsigned long ip,
 				  unsigned long parent_ip, struct ftrace_regs *fregs)
 {
 	PL_FTRACE_CALL(h, gup_entry, ip, parent_ip, fregs);
-	PL_FTRACE_CALL(h, put_folio_entry, ip, parent_ip, fregs);
-	PL_FTRACE_CALL(h, devmap_put_entry, ip, parent_ip, fregs);
+	PL_FTRACE_CALL(h, unpin_page_entry, ip, parent_ip, fregs);
+	PL_FTRACE_CALL(h, unpin_pages_entry, ip, parent_ip, fregs);
+	PL_FTRACE_CALL(h, unpin_pages_dirty_entry, ip, parent_ip, fregs);
+	PL_FTRACE_CALL(h, unpin_range_entry, ip, parent_ip, fregs);
+	PL_FTRACE_CALL(h, unpin_user_folio_entry, ip, parent_ip, fregs);
+	PL_FTRACE_CALL(h, unpin_folio_entry, ip, parent_ip, fregs);
+	PL_FTRACE_CALL(h, unpin_folios_entry, ip, parent_ip, fregs);
 	PL_FTRACE_CALL(h, add_pin_entry, ip, parent_ip, fregs);
 	WARN_ON_ONCE(1);
 }
@@ -299,10 +319,16 @@ struct pinledger_hook pinledger_gup_hooks[] = {
 	[HOOK_FAST] = PINLEDGER_ACQUIRE_HOOK(fast_entry, fast_return,
 		sizeof(struct gup_call), .maxactive = GUP_MAXACTIVE,
 		"gup_fast_fallback", "internal_get_user_pages_fast"),
-	PINLEDGER_FTRACE_HOOK(put_folio_entry, PL_HOOK_PLAIN, "gup_put_folio"),
-	PINLEDGER_FTRACE_HOOK(devmap_put_entry, PL_HOOK_PLAIN,
-		"__put_devmap_managed_folio_refs",
-		"__put_devmap_managed_page_refs"),
+	PINLEDGER_FTRACE_HOOK(unpin_page_entry, PL_HOOK_PLAIN, "unpin_user_page"),
+	PINLEDGER_FTRACE_HOOK(unpin_pages_entry, PL_HOOK_PLAIN, "unpin_user_pages"),
+	PINLEDGER_FTRACE_HOOK(unpin_pages_dirty_entry, PL_HOOK_PLAIN,
+		"unpin_user_pages_dirty_lock"),
+	PINLEDGER_FTRACE_HOOK(unpin_range_entry, PL_HOOK_PLAIN,
+		"unpin_user_page_range_dirty_lock"),
+	PINLEDGER_FTRACE_HOOK(unpin_user_folio_entry, .optional = true,
+		"unpin_user_folio"),
+	PINLEDGER_FTRACE_HOOK(unpin_folio_entry, .optional = true, "unpin_folio"),
+	PINLEDGER_FTRACE_HOOK(unpin_folios_entry, .optional = true, "unpin_folios"),
 	PINLEDGER_FTRACE_HOOK(add_pin_entry, .optional = true, "folio_add_pin"),
 	PINLEDGER_ACQUIRE_HOOK(memfd_entry, memfd_return,
 		sizeof(struct gup_call), .optional = true, "memfd_pin_folios"),

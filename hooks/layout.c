@@ -37,6 +37,7 @@
 #include "pinledger_hooks.h"
 #include "pinledger_guard.h"
 #include "pinledger_ledger.h"
+#include "pinledger_journal.h"
 #include "compat/gup.h"
 
 enum { L_TRUNC_FINAL, L_BUSY, L_EXT4_BREAK, L_XFS_BREAK, L_IPUT, L_UMOUNT,
@@ -185,9 +186,9 @@ static int notrace bio_release_entry(struct kretprobe_instance *ri,
 		if (!pl_page_is_fsdax(&fi.folio->page))
 			continue;
 		/* As __bio_release_pages() counts them. */
-		pinledger_ledger_release(&fi.folio->page,
-					 (fi.offset + fi.length - 1) / PAGE_SIZE -
-					 fi.offset / PAGE_SIZE + 1, false);
+		pinledger_journal_release_folio(fi.folio,
+						(fi.offset + fi.length - 1) / PAGE_SIZE -
+						fi.offset / PAGE_SIZE + 1, false);
 	}
 	return 0;
 }

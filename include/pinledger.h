@@ -87,6 +87,13 @@ int pinledger_hooks_show(struct seq_file *m, void *unused);
  * @pagecache_redirty_failed: ... that could not be (no memory, truncated).
  * @injected_alloc_failures: ledger allocations failed on purpose
  *	(debugfs fail_alloc_percent).
+ * @journal_absorbs: absorb rounds that found records (module/journal.c).
+ * @journal_cancelled: pins whose release cancelled their acquisition in
+ *	the journal, never entering the index.
+ * @journal_full: GUP calls that found their CPU's journal full and could
+ *	not absorb (their references are counted in @untracked).
+ * @lost_releases: released references a full journal could not take in
+ *	atomic context; reconciliation drops what they leave behind.
  */
 struct pinledger_stats {
 	long dax_final_truncates;
@@ -115,6 +122,10 @@ struct pinledger_stats {
 	long pagecache_redirtied;
 	long pagecache_redirty_failed;
 	long injected_alloc_failures;
+	long journal_absorbs;
+	long journal_cancelled;
+	long journal_full;
+	long lost_releases;
 };
 
 DECLARE_PER_CPU(struct pinledger_stats, pinledger_stats);

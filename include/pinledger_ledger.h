@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include <linux/sched.h>
 #include <linux/mm_types.h>
+#include "pinledger_journal.h"
 
 /* Owner flags, as printed and as traced. */
 #define PL_F_PIN	0x1	/* FOLL_PIN: released by unpin_user_page*() */
@@ -120,6 +121,30 @@ bool pinledger_file_walk_next(struct pinledger_file_walk *w,
 			      struct pinledger_run *out);
 bool pinledger_file_walk_resume(const struct pinledger_file_walk *w,
 				pgoff_t *index);
+
+/**
+ * struct pinledger_index_batch - one journaled GUP call being applied.
+ * @key:	its owner key.
+ * @start_ns:	when it was taken.
+ * @pin:	FOLL_PIN, else FOLL_GET.
+ * @quiet:	no pin_acquire events.
+ * @o:		owner record of the file being applied (internal).
+ */
+struct pinledger_index_batch {
+	const struct pinledger_owner_key *key;
+	u64 start_ns;
+	bool pin;
+	bool quiet;
+	struct pinledger_owner *o;
+};
+
+void pinledger_index_batch_start(struct pinledger_index_batch *b,
+				 const struct pinledger_owner_key *key,
+				 u64 start_ns, bool pin, bool quiet);
+void pinledger_index_add(struct pinledger_index_batch *b, unsigned long pfn,
+			 u32 n);
+void pinledger_index_batch_end(struct pinledger_index_batch *b);
+void pinledger_index_drop(unsigned long pfn, u32 refs, bool pin);
 
 int pinledger_ledger_init(void);
 void pinledger_ledger_exit(void);

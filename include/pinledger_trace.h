@@ -77,13 +77,18 @@ DECLARE_EVENT_CLASS(pin_class,
 		  (void *)__entry->callsite)
 );
 
-DEFINE_EVENT(pin_class, pin_acquire,
+/* Enabling either pin event puts the capture path on its direct path. */
+int pinledger_trace_pin_reg(void);
+void pinledger_trace_pin_unreg(void);
+
+DEFINE_EVENT_FN(pin_class, pin_acquire,
 	TP_PROTO(unsigned long pfn, dev_t dev, unsigned long ino,
 		 unsigned long index, pid_t tgid, unsigned int flags,
 		 unsigned long callsite),
-	TP_ARGS(pfn, dev, ino, index, tgid, flags, callsite));
+	TP_ARGS(pfn, dev, ino, index, tgid, flags, callsite),
+	pinledger_trace_pin_reg, pinledger_trace_pin_unreg);
 
-TRACE_EVENT(pin_release,
+TRACE_EVENT_FN(pin_release,
 	TP_PROTO(unsigned long pfn, dev_t dev, unsigned long ino,
 		 unsigned long index, pid_t tgid, unsigned int flags,
 		 unsigned long callsite, u64 lifetime_ns, bool reconciled),
@@ -117,7 +122,8 @@ TRACE_EVENT(pin_release,
 		  __print_flags(__entry->flags, "|", { 1, "PIN" }, { 2, "GET" },
 				{ 4, "LONGTERM" }, { 8, "WRITE" }),
 		  (void *)__entry->callsite, __entry->lifetime_ns,
-		  __entry->reconciled)
+		  __entry->reconciled),
+	pinledger_trace_pin_reg, pinledger_trace_pin_unreg
 );
 
 

@@ -13,6 +13,7 @@
 #include "pinledger.h"
 #include "pinledger_ledger.h"
 #include "pinledger_hooks.h"
+#include "pinledger_journal.h"
 #include "uapi/linux/pinledger.h"
 
 #define N(id, name) [PINLEDGER_CTR_##id] = #name
@@ -40,6 +41,9 @@ static const char *const counter_names[PINLEDGER_CTR_NR] = {
 	N(DEFER_FAILURES, defer_failures),
 	N(OWNER_ALLOC_FAILURES, owner_alloc_failures),
 	N(INJECTED_ALLOC_FAILURES, injected_alloc_failures),
+	N(JOURNAL_ABSORBS, journal_absorbs),
+	N(JOURNAL_CANCELLED, journal_cancelled),
+	N(JOURNAL_FULL, journal_full), N(LOST_RELEASES, lost_releases),
 };
 #undef N
 
@@ -59,11 +63,17 @@ const char *pinledger_counter_name(unsigned int id)
  * pinledger_counter - the value of a counter.
  * @id: enum pinledger_counter.
  *
- * Context: any; the sum over CPUs is not atomic against increments.
+ * Ledger counters are read after the journals are absorbed
+ * (pinledger_ledger_sync()), so that at a quiescent point they are exact.
+ *
+ * Context: task context, not from IRQ; the sum over CPUs is not atomic
+ * against increments.  May take absorb_lock.
  * Return: its value (0 if @id is out of range).
  */
 long pinledger_counter(unsigned int id)
 {
+	if (id <= PINLEDGER_CTR_LEDGER_BYTES || id >= PINLEDGER_CTR_JOURNAL_ABSORBS)
+		pinledger_ledger_sync();
 	switch (id) {
 	case PINLEDGER_CTR_LIVE_PAGES:	return pinledger_stat(live_pages);
 	case PINLEDGER_CTR_LIVE_PINS:	return pinledger_stat(acquired_pins) -
@@ -111,6 +121,11 @@ long pinledger_counter(unsigned int id)
 		return pinledger_stat(owner_alloc_failures);
 	case PINLEDGER_CTR_INJECTED_ALLOC_FAILURES:
 		return pinledger_stat(injected_alloc_failures);
+	case PINLEDGER_CTR_JOURNAL_ABSORBS: return pinledger_stat(journal_absorbs);
+	case PINLEDGER_CTR_JOURNAL_CANCELLED:
+		return pinledger_stat(journal_cancelled);
+	case PINLEDGER_CTR_JOURNAL_FULL: return pinledger_stat(journal_full);
+	case PINLEDGER_CTR_LOST_RELEASES: return pinledger_stat(lost_releases);
 	}
 	return 0;
 }

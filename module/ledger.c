@@ -58,6 +58,7 @@
 #include <linux/fs.h>
 #include "pinledger.h"
 #include "pinledger_ledger.h"
+#include "pinledger_journal.h"
 #include "pinledger_trace.h"
 #include "compat/gup.h"
 
@@ -190,6 +191,8 @@ static struct pl_page *find(unsigned long bucket, unsigned long pfn,
 	return NULL;
 }
 
+static long unexplained_refs(struct folio *folio);
+
 static void owner_put(struct pinledger_owner *o, int n)
 {
 	if (atomic_sub_and_test(n, &o->refs)) {
@@ -212,8 +215,9 @@ static bool alloc_fails(void)
 	return true;
 }
 
-static struct pinledger_owner *owner_new(u32 flags, unsigned long callsite,
-					 dev_t dev, unsigned long ino)
+static struct pinledger_owner *owner_alloc(u32 flags, unsigned long callsite,
+					   u64 start_ns, dev_t dev,
+					   unsigned long ino)
 {
 	struct pinledger_owner *o = alloc_fails() ? NULL :
 		kmalloc(sizeof(*o), GFP_NOWAIT | __GFP_NOWARN);
@@ -222,13 +226,25 @@ static struct pinledger_owner *owner_new(u32 flags, unsigned long callsite,
 		return NULL;
 	atomic_set(&o->refs, 1);	/* the batch's own reference */
 	o->flags = flags;
-	o->tgid = current->tgid;
-	get_task_comm(o->comm, current);
 	o->callsite = callsite;
-	o->start_ns = ktime_get_ns();
+	o->start_ns = start_ns;
 	o->dev = dev;
 	o->ino = ino;
 	pinledger_add(ledger_bytes, sizeof(*o));
+	return o;
+}
+
+/* An owner record for the current task (direct path). */
+static struct pinledger_owner *owner_new(u32 flags, unsigned long callsite,
+					 dev_t dev, unsigned long ino)
+{
+	struct pinledger_owner *o = owner_alloc(flags, callsite, ktime_get_ns(),
+						dev, ino);
+
+	if (o) {
+		o->tgid = current->tgid;
+		get_task_comm(o->comm, current);
+	}
 	return o;
 }
 
@@ -436,6 +452,108 @@ void pinledger_ledger_acquire(struct page **pages, long nr,
 	rcu_read_unlock();
 	if (o)
 		owner_put(o, 1);
+}
+
+/**
+ * pinledger_index_batch_start - begin applying one journaled GUP call.
+ * @b:		the batch state, filled here.
+ * @key:	who took the references.
+ * @start_ns:	when (ktime_get_ns() clock).
+ * @pin:	FOLL_PIN references, else FOLL_GET.
+ * @quiet:	emit no pin_acquire events (references already reported, or
+ *		absorbed because tracing is being turned on).
+ *
+ * Context: the absorber (module/journal.c, absorb_lock held); does not
+ * sleep.
+ */
+void pinledger_index_batch_start(struct pinledger_index_batch *b,
+				 const struct pinledger_owner_key *key,
+				 u64 start_ns, bool pin, bool quiet)
+{
+	*b = (struct pinledger_index_batch){ .key = key, .start_ns = start_ns,
+					     .pin = pin, .quiet = quiet };
+}
+
+/**
+ * pinledger_index_add - apply @n references on one folio of a batch.
+ * @b:		the batch.
+ * @pfn:	the folio's first pfn when the references were taken.
+ * @n:		references.
+ *
+ * The references may already have been released (their release record
+ * not absorbed yet), so the folio is only looked at where a reference
+ * still shows: a FOLL_PIN when the folio still looks pinned, a FOLL_GET
+ * when its refcount has references nobody else explains.  A FOLL_GET of
+ * which no trace is left was released (put_page() is not hooked) and is
+ * counted as acquired and reconciled without an entry.
+ *
+ * Context: the absorber; does not sleep; takes a ledger lock.
+ */
+void pinledger_index_add(struct pinledger_index_batch *b, unsigned long pfn,
+			 u32 n)
+{
+	const struct pinledger_owner_key *k = b->key;
+	struct folio *folio = pfn_folio(pfn);
+	struct pinledger_owner *o = b->o;
+	unsigned long ino = 0;
+	pgoff_t index = 0;
+	dev_t dev = 0;
+	bool held;
+	u32 i;
+
+	if (!READ_ONCE(ledger_live))
+		return;
+	if (folio_test_slab(folio))
+		held = false;
+	else if (b->pin)
+		held = folio_maybe_dma_pinned(folio);
+	else
+		held = unexplained_refs(folio) > 0;
+	if (!b->pin && !held) {
+		pinledger_add(acquired_gets, n);
+		pinledger_add(reconciled, n);
+		return;
+	}
+	rcu_read_lock();
+	if (held)
+		pinledger_folio_file(folio, &dev, &ino, &index);
+	if (!o || o->dev != dev || o->ino != ino) {
+		if (o)
+			owner_put(o, 1);
+		o = owner_alloc(k->flags, k->callsite, b->start_ns, dev, ino);
+		if (o) {
+			o->tgid = k->tgid;
+			memcpy(o->comm, k->comm, sizeof(o->comm));
+		}
+		b->o = o;
+	}
+	if (!o || !record(folio, index, o, b->pin, n)) {
+		rcu_read_unlock();
+		pinledger_add(untracked, n);
+		return;
+	}
+	rcu_read_unlock();
+	if (b->pin)
+		pinledger_add(acquired_pins, n);
+	else
+		pinledger_add(acquired_gets, n);
+	if (!b->quiet && trace_pin_acquire_enabled())
+		for (i = 0; i < n; i++)
+			trace_pin_acquire(pfn, dev, ino, index, k->tgid,
+					  k->flags, k->callsite);
+}
+
+/**
+ * pinledger_index_batch_end - finish applying one journaled GUP call.
+ * @b:	the batch.
+ *
+ * Context: the absorber; does not sleep.
+ */
+void pinledger_index_batch_end(struct pinledger_index_batch *b)
+{
+	if (b->o)
+		owner_put(b->o, 1);
+	b->o = NULL;
 }
 
 /*
@@ -647,6 +765,34 @@ void pinledger_ledger_release(struct page *page, int refs, bool pin)
 		pinledger_add(unmatched_releases, refs - n);
 }
 
+/**
+ * pinledger_index_drop - apply a journaled release.
+ * @pfn:	the folio's first pfn.
+ * @refs:	references released.
+ * @pin:	FOLL_PIN references, else FOLL_GET.
+ *
+ * As pinledger_ledger_release(), for a folio its releaser may no longer
+ * hold: the folio itself is not looked at, and no page-cache notification
+ * is sent (page-cache folios are released on the direct path; one that
+ * reaches the journal was truncated meanwhile and is left alone).
+ *
+ * Context: the absorber; does not sleep; takes a ledger lock.
+ */
+void pinledger_index_drop(unsigned long pfn, u32 refs, bool pin)
+{
+	u32 n;
+
+	if (!READ_ONCE(ledger_live))
+		return;
+	n = drop(pfn, refs, pin, false, NULL);
+	if (pin)
+		pinledger_add(released_pins, n);
+	else
+		pinledger_add(released_gets, n);
+	if (n < refs)
+		pinledger_add(unmatched_releases, refs - n);
+}
+
 /*
  * References on @folio that neither its filesystem nor its page table
  * mappings explain: GUP references (pins scaled by the bias on small
@@ -714,18 +860,33 @@ void pinledger_unexplained_refs(struct folio *folio, u32 pins, u32 gets,
 	}
 }
 
+/* Reconciliation also checks pins: releases were lost (reconcile_work only). */
+static bool reconcile_pins;
+static long reconciled_lost;
+
 static void reconcile_bucket(unsigned long b)
 {
 	struct pl_page *e;
 	unsigned long flags;
-	unsigned long stale_pfn[8];
-	u32 stale_n[8];
-	int nstale = 0, i;
+	unsigned long stale_pfn[8], pins_pfn[8];
+	u32 stale_n[8], pins_n[8];
+	int nstale = 0, npins = 0, i;
 
 	spin_lock_irqsave(lock_of(b), flags);
 	for (e = ledger_table[b]; e && nstale < 8; e = e->next) {
 		long can;
 
+		if (reconcile_pins && e->pins && pfn_valid(e->pfn)) {
+			struct folio *folio = page_folio(pfn_to_page(e->pfn));
+			long held = folio_test_large(folio) ?
+				(folio_maybe_dma_pinned(folio) ? e->pins : 0) :
+				unexplained_refs(folio) / GUP_PIN_COUNTING_BIAS;
+
+			if (held < e->pins && npins < 8) {
+				pins_pfn[npins] = e->pfn;
+				pins_n[npins++] = e->pins - held;
+			}
+		}
 		if (!e->gets || !pfn_valid(e->pfn))
 			continue;
 		can = explainable_gets(page_folio(pfn_to_page(e->pfn)), e->pins);
@@ -738,13 +899,22 @@ static void reconcile_bucket(unsigned long b)
 	for (i = 0; i < nstale; i++)
 		pinledger_add(reconciled, drop(stale_pfn[i], stale_n[i], false, true,
 					       NULL));
+	/* Pins whose release a full journal lost (lost_releases). */
+	for (i = 0; i < npins; i++)
+		pinledger_add(released_pins, drop(pins_pfn[i], pins_n[i], true,
+						  true, NULL));
 }
 
 static void reconcile_fn(struct work_struct *work)
 {
+	long lost = pinledger_stat(lost_releases);
 	unsigned long b;
 
-	if (pinledger_stat(acquired_gets) != pinledger_stat(released_gets) +
+	pinledger_ledger_sync();
+	reconcile_pins = lost != reconciled_lost;
+	reconciled_lost = lost;
+	if (reconcile_pins ||
+	    pinledger_stat(acquired_gets) != pinledger_stat(released_gets) +
 					     pinledger_stat(reconciled)) {
 		for (b = 0; b <= ledger_mask; b++) {
 			if (READ_ONCE(ledger_table[b]))
@@ -824,6 +994,8 @@ bool pinledger_ledger_next(struct pinledger_cursor *cur,
 	unsigned long flags, i;
 	struct pl_page *e;
 
+	if (!cur->bucket && !cur->skip)
+		pinledger_ledger_sync();
 	for (; cur->bucket <= ledger_mask; cur->bucket++, cur->skip = 0) {
 		if (!READ_ONCE(ledger_table[cur->bucket]))
 			continue;
@@ -868,6 +1040,11 @@ bool pinledger_ledger_lookup(unsigned long pfn, struct pinledger_snap *snap)
 	unsigned long b = bucket_of(pfn), flags;
 	struct pl_page *e;
 
+	/* Owners still in a journal: absorb (in atomic context if free). */
+	if (in_task() && preemptible())
+		pinledger_ledger_sync();
+	else
+		pinledger_ledger_try_sync();
 	spin_lock_irqsave(lock_of(b), flags);
 	e = find(b, pfn, NULL);
 	if (e)
@@ -932,7 +1109,7 @@ unsigned long pinledger_ledger_entry_size(void)
  */
 unsigned long pinledger_ledger_bytes(void)
 {
-	return pinledger_stat(ledger_bytes) +
+	return pinledger_stat(ledger_bytes) + pinledger_journal_bytes() +
 	       (ledger_mask + 1) * sizeof(*ledger_table);
 }
 

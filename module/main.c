@@ -15,6 +15,7 @@
 #include <linux/kernel.h>
 #include "pinledger.h"
 #include "pinledger_ledger.h"
+#include "pinledger_journal.h"
 #include "pinledger_guard.h"
 #include "pinledger_pagecache.h"
 #include "pinledger_config.h"
@@ -80,9 +81,12 @@ static int __init pinledger_init(void)
 	ret = pinledger_ledger_init();
 	if (ret)
 		return ret;
-	ret = pinledger_guard_init();
+	ret = pinledger_journal_init();
 	if (ret)
 		goto err_ledger;
+	ret = pinledger_guard_init();
+	if (ret)
+		goto err_journal;
 	ret = pinledger_pagecache_init();
 	if (ret)
 		goto err_guard;
@@ -112,6 +116,8 @@ err_pagecache:
 	pinledger_pagecache_exit();
 err_guard:
 	pinledger_guard_exit();
+err_journal:
+	pinledger_journal_exit();
 err_ledger:
 	pinledger_ledger_exit();
 	return ret;
@@ -125,6 +131,7 @@ static void __exit pinledger_exit(void)
 	pinledger_debugfs_exit();
 	pinledger_pagecache_exit();
 	pinledger_guard_exit();
+	pinledger_journal_exit();
 	pinledger_ledger_exit();
 	pr_info("unloaded\n");
 }

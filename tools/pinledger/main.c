@@ -300,6 +300,10 @@ static const char *const counter_names[] = {
 	[PINLEDGER_CTR_DEFER_FAILURES] = "defer_failures",
 	[PINLEDGER_CTR_OWNER_ALLOC_FAILURES] = "owner_alloc_failures",
 	[PINLEDGER_CTR_INJECTED_ALLOC_FAILURES] = "injected_alloc_failures",
+	[PINLEDGER_CTR_JOURNAL_ABSORBS] = "journal_absorbs",
+	[PINLEDGER_CTR_JOURNAL_CANCELLED] = "journal_cancelled",
+	[PINLEDGER_CTR_JOURNAL_FULL] = "journal_full",
+	[PINLEDGER_CTR_LOST_RELEASES] = "lost_releases",
 };
 _Static_assert(sizeof(counter_names) / sizeof(counter_names[0]) == PINLEDGER_CTR_NR,
 	       "a counter without a name");

@@ -1,0 +1,898 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * journal.c - the capture path: per-CPU journals of GUP references,
+ * absorbed lazily into the ledger's index (module/ledger.c).
+ *
+ * DOC: capture path
+ *
+ * A GUP call or an unpin costs, per folio, one store into the current
+ * CPU's journal: no lock shared between CPUs, no allocation, no clock.
+ * The per-page index that the ledger's readers use is brought up to date
+ * from the journals by pinledger_ledger_sync() ("absorbing"): before every
+ * listing, lookup, counter read, reconciliation tick and layout decision's
+ * owner lookup, on unload, and from a worker when a journal is a quarter
+ * full.
+ *
+ * Journal.  A ring of 64-bit words per CPU.  One GUP call (or one batch
+ * release) is one record: three header words - type, word count and owner
+ * slot; the sum of the entry words; jiffies - and one word per folio run,
+ * pfn << PL_JW_SHIFT | (references - 1).  The writer is the CPU itself,
+ * with IRQs disabled around the append (a hard IRQ's release must not
+ * interleave with a task's record); it publishes the head with a release
+ * store.  The absorber reads up to the head with an acquire load, may
+ * rewrite the type of records it has consumed (VOID), and publishes the
+ * tail with a release store; the writer reads the tail with an acquire
+ * load before reusing words.
+ *
+ * Owners.  A record names an owner slot of its CPU (64 slots, 2-way
+ * hashed on tgid, call site and flags), filled with the command name on
+ * first use.  A slot is reused for another key only when every record
+ * naming it has been absorbed (its last position is below the tail).
+ * Start times are the record's jiffies: a pin's start is known to a tick.
+ *
+ * Absorbing (absorb_lock).  The heads of all CPUs are read twice, S1 then
+ * S2.  Acquisitions up to S2 are applied first, then releases up to S1;
+ * releases between S1 and S2 wait for the next round.  A release read in
+ * the first pass was published after the acquisition it releases was
+ * (the GUP call's return probe records before its caller gets the pages),
+ * so that acquisition is below S2 on its CPU: a release is never applied
+ * before its acquisition, and one that finds no entry is a reference the
+ * ledger never saw, counted in unmatched_releases as before.
+ * Before anything is applied, a release whose words equal those of a
+ * pending acquisition (unpin_user_pages() on the array pin_user_pages()
+ * filled) cancels it: a pin that lived and died between two absorbs never
+ * touches the index.  Matching uses the sum word as a hash key and
+ * compares the words.
+ *
+ * Full journal.  An acquisition needs a quarter of the ring free beyond
+ * its record (a reserve for releases).  When it does not fit, the writer
+ * absorbs at once if it is in task context and absorb_lock is free, else
+ * the references are counted as untracked: the guard and the page-cache
+ * policies still see them by refcount, as they see pins taken before
+ * load.  A release that does not fit and cannot absorb (hard IRQ with a
+ * full journal) is counted in lost_releases; reconciliation then drops
+ * pins the refcounts no longer show.
+ *
+ * What is not journaled.  Page-cache folios (file-backed, not DAX) take
+ * the direct path (pinledger_ledger_acquire()/_release()): writeback may
+ * mark them "cleaned while pinned", and their last write unpin must be
+ * seen while the releaser still holds them.  While a pin_acquire or
+ * pin_release event is enabled, everything takes the direct path, so
+ * events are emitted when the references come and go; turning one on
+ * absorbs every journal first (pinledger_trace_pin_reg()).
+ *
+ * The guard never depends on the journals: its decisions read page
+ * refcounts, which GUP raises before any hook runs (module/guard.c).
+ *
+ * Locking: absorb_lock (spinlock_t) serializes absorbers; taken in task
+ * context only (process context, or a probe handler of a GUP call with
+ * preemption disabled, then by trylock), never from IRQ.  Under it: the
+ * ledger's bucket locks and the slab allocator (GFP_NOWAIT).  The writers
+ * take no lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/mm.h>
+#include <linux/hash.h>
+#include <linux/irq_work.h>
+#include <linux/workqueue.h>
+#include <linux/vmalloc.h>
+#include <linux/jiffies.h>
+#include <linux/rcupdate.h>
+#include "pinledger.h"
+#include "pinledger_journal.h"
+#include "pinledger_ledger.h"
+#include "pinledger_guard.h"
+#include "compat/gup.h"
+
+static unsigned int journal_words_log2 = 15;
+module_param(journal_words_log2, uint, 0444);
+MODULE_PARM_DESC(journal_words_log2,
+		 "log2 of each CPU's journal in 8-byte words (10..20, default 15: 256 KiB per CPU)");
+
+#define PL_JW_SHIFT	12			/* entry: pfn << 12 | refs - 1 */
+#define PL_JW_MAXREFS	(1U << PL_JW_SHIFT)
+#define J_HDR		3			/* header words of a record */
+#define J_CHUNK		1024			/* max entries of one record */
+
+enum { J_VOID, J_ACQ_PIN, J_ACQ_GET, J_REL_PIN, J_REL_GET };
+
+#define HDR(type, n, slot)	((u64)(type) << 60 | (u64)(n) << 32 | (slot))
+#define HDR_TYPE(h)		((unsigned int)((h) >> 60))
+#define HDR_N(h)		((u32)((h) >> 32) & 0x0fffffff)
+#define HDR_SLOT(h)		((u32)(h))
+
+#define OWNER_SLOTS	64
+
+/* An owner slot; see DOC.  Written by its CPU, read by the absorber. */
+struct pl_slot {
+	struct pinledger_owner_key key;
+	u64 last_pos;		/* head after the last record naming it */
+	bool used;
+};
+
+/**
+ * struct pl_journal - one CPU's journal.
+ * @head:	words written; the writer's (IRQs off on its CPU).
+ * @tail:	words consumed; the absorber's (absorb_lock).
+ * @s1:		absorber: head read in the first pass.
+ * @s2:		absorber: head read in the second pass.
+ * @ring:	the words.
+ * @slots:	owner slots.
+ */
+struct pl_journal {
+	u64 head;
+	u64 tail ____cacheline_aligned;
+	u64 s1, s2;
+	u64 *ring;
+	struct pl_slot slots[OWNER_SLOTS];
+};
+
+static DEFINE_PER_CPU(struct pl_journal, journals);
+static u64 ring_mask;
+static bool journal_live;		/* READ_ONCE; set/cleared under absorb_lock */
+static bool pl_direct;			/* READ_ONCE: everything on the direct path */
+static atomic_t pin_events;		/* enabled pin_acquire/pin_release events */
+static DEFINE_SPINLOCK(absorb_lock);	/* see DOC: Locking */
+static bool absorb_quiet;		/* absorb_lock: no pin_acquire events */
+
+/* Matching table of one absorb round (absorb_lock). */
+#define MATCH_SLOTS	8192
+struct pl_match {
+	u64 sum;
+	u64 pos;
+	u32 cpu;
+	u32 gen;	/* valid when equal to match_gen */
+};
+static struct pl_match *match;
+static u32 match_gen;
+
+static void absorb_workfn(struct work_struct *work);
+static DECLARE_WORK(absorb_work, absorb_workfn);
+
+static void kick_fn(struct irq_work *iw)
+{
+	schedule_work(&absorb_work);
+}
+static struct irq_work kick_iw;
+
+static inline u64 *word(struct pl_journal *j, u64 pos)
+{
+	return &j->ring[pos & ring_mask];
+}
+
+static inline u64 ring_size(void)
+{
+	return ring_mask + 1;
+}
+
+/* The owner slot for @k on @j, or NULL if both candidates are in use. */
+static struct pl_slot *slot_get(struct pl_journal *j, pid_t tgid, u32 flags,
+				unsigned long callsite, u64 tail)
+{
+	u32 h = hash_long(callsite ^ ((unsigned long)tgid << 8) ^ flags,
+			  ilog2(OWNER_SLOTS));
+	struct pl_slot *s = &j->slots[h], *t = &j->slots[h ^ 1];
+
+	if (s->used && s->key.tgid == tgid && s->key.callsite == callsite &&
+	    s->key.flags == flags)
+		return s;
+	if (t->used && t->key.tgid == tgid && t->key.callsite == callsite &&
+	    t->key.flags == flags)
+		return t;
+	if (s->used && s->last_pos > tail)
+		s = t;
+	if (s->used && s->last_pos > tail)
+		return NULL;
+	s->key.tgid = tgid;
+	s->key.flags = flags;
+	s->key.callsite = callsite;
+	/* current->comm changes only by current or under task_lock: a copy. */
+	memcpy(s->key.comm, current->comm, sizeof(s->key.comm));
+	s->key.comm[TASK_COMM_LEN - 1] = 0;
+	s->used = true;
+	return s;
+}
+
+/* A record being written: see DOC for the layout. */
+struct jw {
+	struct pl_journal *j;
+	unsigned long irqflags;
+	u64 pos;		/* next entry word */
+	u64 sum;
+	bool dax;		/* an fsdax folio was released */
+};
+
+/* A page-cache folio (file-backed, not fsdax): direct path. */
+static inline bool folio_direct(struct folio *folio)
+{
+	struct address_space *mapping = READ_ONCE(folio->mapping);
+
+	return mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON) &&
+	       !pl_page_is_fsdax(&folio->page);
+}
+
+static void kick(struct pl_journal *j, u64 head, u64 tail)
+{
+	if (head - tail > ring_size() / 4)
+		irq_work_queue(&kick_iw);
+}
+
+/*
+ * Open a record of up to @nmax entries on this CPU's journal, leaving
+ * @reserve words free.  Returns false (IRQs restored) if it does not fit.
+ */
+static bool jw_open(struct jw *w, long nmax, u64 reserve)
+{
+	u64 tail;
+
+	local_irq_save(w->irqflags);
+	w->j = this_cpu_ptr(&journals);
+	tail = smp_load_acquire(&w->j->tail);
+	if (w->j->head + J_HDR + nmax + reserve - tail > ring_size()) {
+		local_irq_restore(w->irqflags);
+		return false;
+	}
+	w->pos = w->j->head + J_HDR;
+	w->sum = 0;
+	w->dax = false;
+	return true;
+}
+
+static inline void jw_add(struct jw *w, unsigned long pfn, u32 n)
+{
+	u64 v = (u64)pfn << PL_JW_SHIFT | (n - 1);
+
+	*word(w->j, w->pos++) = v;
+	w->sum += v;
+}
+
+/* Publish the record (if it has entries) and restore IRQs. */
+static void jw_close(struct jw *w, unsigned int type, struct pl_slot *slot)
+{
+	struct pl_journal *j = w->j;
+	u64 head = j->head, n = w->pos - head - J_HDR;
+
+	if (n) {
+		*word(j, head) = HDR(type, n, slot ? slot - j->slots : 0);
+		*word(j, head + 1) = w->sum;
+		*word(j, head + 2) = jiffies;
+		if (slot)
+			slot->last_pos = w->pos;
+		smp_store_release(&j->head, w->pos);
+		kick(j, w->pos, READ_ONCE(j->tail));
+	}
+	local_irq_restore(w->irqflags);
+}
+
+/* Length of the run of @pages starting at @i that lies in one folio. */
+static inline u32 folio_run(struct page **pages, long i, long nr,
+			    struct folio *folio)
+{
+	struct page *page = pages[i];
+	long max, n = 1;
+
+	if (!folio_test_large(folio))
+		return 1;
+	max = min3((long)(folio_nr_pages(folio) - (page - &folio->page)),
+		   nr - i, (long)PL_JW_MAXREFS);
+	while (n < max && pages[i + n] == page + n)
+		n++;
+	return n;
+}
+
+static void acquire_chunk(struct page **pages, long nr, unsigned int gup_flags,
+			  unsigned long callsite, u32 flags, bool retried)
+{
+	bool pin = gup_flags & PL_FOLL_PIN;
+	struct pl_slot *slot;
+	struct jw w;
+	long i, n;
+
+	if (!jw_open(&w, nr, ring_size() / 4))
+		goto full;
+	slot = slot_get(w.j, current->tgid, flags, callsite,
+			smp_load_acquire(&w.j->tail));
+	if (!slot) {
+		local_irq_restore(w.irqflags);
+		goto full;
+	}
+	for (i = 0; i < nr; i += n) {
+		struct page *page = pages[i];
+		struct folio *folio;
+
+		n = 1;
+		/* The kernel keeps no pin on the shared zero page either. */
+		if (!page || is_zero_page(page))
+			continue;
+		folio = page_folio(page);
+		n = folio_run(pages, i, nr, folio);
+		if (unlikely(folio_direct(folio))) {
+			pinledger_ledger_acquire(pages + i, n, gup_flags, callsite);
+			continue;
+		}
+		jw_add(&w, folio_pfn(folio), n);
+	}
+	jw_close(&w, pin ? J_ACQ_PIN : J_ACQ_GET, slot);
+	return;
+full:
+	if (!retried && pinledger_ledger_try_sync()) {
+		acquire_chunk(pages, nr, gup_flags, callsite, flags, true);
+		return;
+	}
+	pinledger_add(untracked, nr);
+	pinledger_inc(journal_full);
+}
+
+/**
+ * pinledger_journal_acquire - journal the references one GUP call took.
+ * @pages:	the pages it returned.
+ * @nr:		how many.
+ * @gup_flags:	its FOLL_* flags; calls with neither FOLL_PIN nor FOLL_GET
+ *		took no references and are ignored.
+ * @callsite:	the caller of the GUP entry point.
+ *
+ * Context: kretprobe/ftrace handler of the GUP call, task context,
+ * preemption disabled; does not sleep.  Takes no lock (absorb_lock by
+ * trylock when the journal is full).
+ */
+void pinledger_journal_acquire(struct page **pages, long nr,
+			       unsigned int gup_flags, unsigned long callsite)
+{
+	u32 flags;
+	long i;
+
+	if (unlikely(READ_ONCE(pl_direct)) || unlikely(!READ_ONCE(journal_live))) {
+		pinledger_ledger_acquire(pages, nr, gup_flags, callsite);
+		return;
+	}
+	if (gup_flags & PL_FOLL_PIN)
+		flags = PL_F_PIN;
+	else if (gup_flags & PL_FOLL_GET)
+		flags = PL_F_GET;
+	else
+		return;
+	if (gup_flags & PL_FOLL_LONGTERM)
+		flags |= PL_F_LONGTERM;
+	if (gup_flags & PL_FOLL_WRITE)
+		flags |= PL_F_WRITE;
+	for (i = 0; i < nr; i += J_CHUNK)
+		acquire_chunk(pages + i, min_t(long, nr - i, J_CHUNK), gup_flags,
+			      callsite, flags, false);
+}
+
+/* Release bookkeeping shared by the pinledger_journal_release_*() writers. */
+static bool rel_open(struct jw *w, long nmax)
+{
+	if (jw_open(w, nmax, 0))
+		return true;
+	if (pinledger_ledger_try_sync() && jw_open(w, nmax, 0))
+		return true;
+	return false;
+}
+
+static inline void rel_add(struct jw *w, struct folio *folio, u32 refs, bool pin)
+{
+	if (unlikely(folio_direct(folio))) {
+		pinledger_ledger_release(&folio->page, refs, pin);
+		return;
+	}
+	if (pl_page_is_fsdax(&folio->page))
+		w->dax = true;
+	jw_add(w, folio_pfn(folio), refs);
+}
+
+static void rel_close(struct jw *w, bool pin)
+{
+	bool dax = w->dax;
+
+	jw_close(w, pin ? J_REL_PIN : J_REL_GET, NULL);
+	if (dax)
+		pinledger_guard_released(NULL);
+}
+
+static void rel_lost(long refs)
+{
+	pinledger_add(lost_releases, refs);
+	pr_warn_ratelimited("journal full in atomic context: %ld released references not recorded (reconciliation will drop them)\n",
+			    refs);
+}
+
+/* Direct path for releases: while tracing, or before the journals exist. */
+static inline bool rel_direct(void)
+{
+	return unlikely(READ_ONCE(pl_direct)) || unlikely(!READ_ONCE(journal_live));
+}
+
+/**
+ * pinledger_journal_release_pages - journal unpin_user_pages() & co.
+ * @pages:	the pages whose references are released, one each.
+ * @nr:		how many.
+ * @pin:	FOLL_PIN references, else FOLL_GET.
+ *
+ * Context: ftrace handler of the unpin call, any context up to hard IRQ;
+ * does not sleep; takes no lock.  The references are still held.
+ */
+void pinledger_journal_release_pages(struct page **pages, long nr, bool pin)
+{
+	long i, n, c, end;
+	struct jw w;
+
+	for (c = 0; c < nr; c += J_CHUNK) {
+		end = min_t(long, nr, c + J_CHUNK);
+		if (rel_direct() || !rel_open(&w, end - c)) {
+			for (i = c; i < end; i += n) {
+				struct folio *folio;
+
+				n = 1;
+				if (!pages[i] || is_zero_page(pages[i]))
+					continue;
+				folio = page_folio(pages[i]);
+				n = folio_run(pages, i, end, folio);
+				if (rel_direct())
+					pinledger_ledger_release(&folio->page, n, pin);
+				else
+					rel_lost(n);
+			}
+			continue;
+		}
+		for (i = c; i < end; i += n) {
+			struct folio *folio;
+
+			n = 1;
+			if (!pages[i] || is_zero_page(pages[i]))
+				continue;
+			folio = page_folio(pages[i]);
+			n = folio_run(pages, i, end, folio);
+			rel_add(&w, folio, n, pin);
+		}
+		rel_close(&w, pin);
+	}
+}
+
+/**
+ * pinledger_journal_release_range - journal unpin_user_page_range_dirty_lock().
+ * @page:	first page of a physically contiguous range.
+ * @nr:		pages in it, one pin each.
+ *
+ * Context: ftrace handler, process context; does not sleep.
+ */
+void pinledger_journal_release_range(struct page *page, long nr)
+{
+	long i, n;
+	struct jw w;
+	bool open = !rel_direct() && rel_open(&w, min_t(long, nr, J_CHUNK));
+	long in_rec = 0;
+
+	for (i = 0; i < nr; i += n) {
+		struct folio *folio = page_folio(page + i);
+
+		n = min_t(long, nr - i, folio_nr_pages(folio) -
+				       (page + i - &folio->page));
+		n = min_t(long, n, PL_JW_MAXREFS);
+		if (!open) {
+			if (rel_direct())
+				pinledger_ledger_release(&folio->page, n, true);
+			else
+				rel_lost(n);
+			continue;
+		}
+		rel_add(&w, folio, n, true);
+		if (++in_rec == J_CHUNK) {
+			rel_close(&w, true);
+			in_rec = 0;
+			open = !rel_direct() && rel_open(&w, J_CHUNK);
+		}
+	}
+	if (open)
+		rel_close(&w, true);
+}
+
+/**
+ * pinledger_journal_release_folios - journal unpin_folios() (6.12).
+ * @folios:	the folios; consecutive equal entries are one pin each.
+ * @nr:		entries.
+ *
+ * Context: ftrace handler, process context; does not sleep.
+ */
+void pinledger_journal_release_folios(struct folio **folios, long nr)
+{
+	long i, j, in_rec = 0;
+	struct jw w;
+	bool open = !rel_direct() && rel_open(&w, min_t(long, nr, J_CHUNK));
+
+	for (i = 0; i < nr; i = j) {
+		for (j = i + 1; j < nr && j - i < PL_JW_MAXREFS &&
+		     folios[j] == folios[i]; j++)
+			;
+		if (!open) {
+			if (rel_direct())
+				pinledger_ledger_release(&folios[i]->page, j - i, true);
+			else
+				rel_lost(j - i);
+			continue;
+		}
+		rel_add(&w, folios[i], j - i, true);
+		if (++in_rec == J_CHUNK) {
+			rel_close(&w, true);
+			in_rec = 0;
+			open = !rel_direct() && rel_open(&w, J_CHUNK);
+		}
+	}
+	if (open)
+		rel_close(&w, true);
+}
+
+/**
+ * pinledger_journal_release_folio - journal a release on one folio.
+ * @folio:	the folio.
+ * @refs:	references released.
+ * @pin:	FOLL_PIN references, else FOLL_GET.
+ *
+ * Context: any up to hard IRQ (bio completion); does not sleep.
+ */
+void pinledger_journal_release_folio(struct folio *folio, long refs, bool pin)
+{
+	struct jw w;
+
+	if (refs <= 0 || is_zero_page(&folio->page))
+		return;
+	while (refs > 0) {
+		u32 n = min_t(long, refs, PL_JW_MAXREFS);
+
+		refs -= n;
+		if (rel_direct()) {
+			pinledger_ledger_release(&folio->page, n, pin);
+			continue;
+		}
+		if (!rel_open(&w, 1)) {
+			rel_lost(n);
+			continue;
+		}
+		rel_add(&w, folio, n, pin);
+		rel_close(&w, pin);
+	}
+}
+
+/* Absorbing: see DOC. */
+
+/* A free (or used-up) slot of the matching table for @sum, or NULL. */
+static struct pl_match *match_slot(u64 sum)
+{
+	u32 i = hash_64(sum, ilog2(MATCH_SLOTS)), k;
+
+	for (k = 0; k < 16; k++, i = (i + 1) & (MATCH_SLOTS - 1)) {
+		struct pl_match *m = &match[i];
+
+		if (m->gen != match_gen || m->cpu == U32_MAX)
+			return m;
+	}
+	return NULL;
+}
+
+/* Do the @n entry words at @a (journal @ja) equal those at @b (@jb)? */
+static bool words_equal(struct pl_journal *ja, u64 a, struct pl_journal *jb,
+			u64 b, u32 n, u64 *refs)
+{
+	u64 r = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		u64 v = *word(ja, a + i);
+
+		if (v != *word(jb, b + i))
+			return false;
+		r += (v & (PL_JW_MAXREFS - 1)) + 1;
+	}
+	*refs = r;
+	return true;
+}
+
+/* Cancel releases against pending acquisitions of this round. */
+static void absorb_match(void)
+{
+	int cpu;
+	u64 p;
+
+	if (++match_gen == 0) {
+		memset(match, 0, MATCH_SLOTS * sizeof(*match));
+		match_gen = 1;
+	}
+	for_each_possible_cpu(cpu) {
+		struct pl_journal *j = per_cpu_ptr(&journals, cpu);
+
+		for (p = j->tail; p < j->s2; p += J_HDR + HDR_N(*word(j, p))) {
+			u64 h = *word(j, p), sum = *word(j, p + 1), refs;
+			u32 i = hash_64(sum, ilog2(MATCH_SLOTS)), k;
+			struct pl_match *m;
+
+			if (HDR_TYPE(h) == J_ACQ_PIN) {
+				m = match_slot(sum);
+				if (m)
+					*m = (struct pl_match){ sum, p, cpu, match_gen };
+				continue;
+			}
+			if (HDR_TYPE(h) != J_REL_PIN || p >= j->s1)
+				continue;
+			for (k = 0; k < 16; k++, i = (i + 1) & (MATCH_SLOTS - 1)) {
+				struct pl_journal *ja;
+				u64 ah;
+
+				m = &match[i];
+				if (m->gen != match_gen)
+					break;
+				if (m->cpu == U32_MAX || m->sum != sum)
+					continue;
+				ja = per_cpu_ptr(&journals, m->cpu);
+				ah = *word(ja, m->pos);
+				if (HDR_TYPE(ah) != J_ACQ_PIN ||
+				    HDR_N(ah) != HDR_N(h) ||
+				    !words_equal(ja, m->pos + J_HDR, j, p + J_HDR,
+						 HDR_N(h), &refs))
+					continue;
+				*word(ja, m->pos) = HDR(J_VOID, HDR_N(ah), 0);
+				*word(j, p) = HDR(J_VOID, HDR_N(h), 0);
+				m->cpu = U32_MAX;	/* used up */
+				pinledger_add(acquired_pins, refs);
+				pinledger_add(released_pins, refs);
+				pinledger_add(journal_cancelled, refs);
+				break;
+			}
+		}
+	}
+}
+
+static void absorb_acquire(struct pl_journal *j, u64 p, u64 h)
+{
+	struct pl_slot *slot = &j->slots[HDR_SLOT(h) % OWNER_SLOTS];
+	unsigned long then = (unsigned long)*word(j, p + 2);
+	u64 now = ktime_get_ns(), age;
+	struct pinledger_index_batch b;
+	u32 i, n = HDR_N(h);
+
+	age = jiffies_to_nsecs(jiffies - then);
+	pinledger_index_batch_start(&b, &slot->key, now > age ? now - age : 0,
+				    HDR_TYPE(h) == J_ACQ_PIN, absorb_quiet);
+	for (i = 0; i < n; i++) {
+		u64 v = *word(j, p + J_HDR + i);
+
+		pinledger_index_add(&b, v >> PL_JW_SHIFT,
+				    (v & (PL_JW_MAXREFS - 1)) + 1);
+	}
+	pinledger_index_batch_end(&b);
+}
+
+static void absorb_release(struct pl_journal *j, u64 p, u64 h)
+{
+	bool pin = HDR_TYPE(h) == J_REL_PIN;
+	u32 i, n = HDR_N(h);
+
+	for (i = 0; i < n; i++) {
+		u64 v = *word(j, p + J_HDR + i);
+
+		pinledger_index_drop(v >> PL_JW_SHIFT,
+				     (v & (PL_JW_MAXREFS - 1)) + 1, pin);
+	}
+}
+
+/* One round; absorb_lock held.  Return: whether anything was pending. */
+static bool absorb(void)
+{
+	bool pending = false;
+	int cpu;
+	u64 p;
+
+	if (!journal_live)
+		return false;
+	for_each_possible_cpu(cpu) {
+		struct pl_journal *j = per_cpu_ptr(&journals, cpu);
+
+		j->s1 = smp_load_acquire(&j->head);
+	}
+	for_each_possible_cpu(cpu) {
+		struct pl_journal *j = per_cpu_ptr(&journals, cpu);
+
+		j->s2 = smp_load_acquire(&j->head);
+		pending |= j->s2 != j->tail;
+	}
+	if (!pending)
+		return false;
+	pinledger_inc(journal_absorbs);
+	absorb_match();
+	/* Acquisitions up to S2 ... */
+	for_each_possible_cpu(cpu) {
+		struct pl_journal *j = per_cpu_ptr(&journals, cpu);
+
+		for (p = j->tail; p < j->s2; p += J_HDR + HDR_N(*word(j, p))) {
+			u64 h = *word(j, p);
+
+			if (HDR_TYPE(h) != J_ACQ_PIN && HDR_TYPE(h) != J_ACQ_GET)
+				continue;
+			absorb_acquire(j, p, h);
+			*word(j, p) = HDR(J_VOID, HDR_N(h), 0);
+		}
+	}
+	/* ... then releases up to S1. */
+	for_each_possible_cpu(cpu) {
+		struct pl_journal *j = per_cpu_ptr(&journals, cpu);
+
+		for (p = j->tail; p < j->s1; p += J_HDR + HDR_N(*word(j, p))) {
+			u64 h = *word(j, p);
+
+			if (HDR_TYPE(h) != J_REL_PIN && HDR_TYPE(h) != J_REL_GET)
+				continue;
+			absorb_release(j, p, h);
+			*word(j, p) = HDR(J_VOID, HDR_N(h), 0);
+		}
+		for (p = j->tail; p < j->s2 && HDR_TYPE(*word(j, p)) == J_VOID;
+		     p += J_HDR + HDR_N(*word(j, p)))
+			;
+		smp_store_release(&j->tail, p);
+	}
+	return true;
+}
+
+/**
+ * pinledger_ledger_sync - bring the ledger's index up to date.
+ *
+ * Every reference whose GUP call (or release) returned before this call
+ * is in the index when it returns, but releases published while it ran
+ * (see DOC).
+ *
+ * Context: task context; may be called with preemption or IRQs disabled
+ * (not from IRQ context); does not sleep.  Takes absorb_lock.
+ */
+void pinledger_ledger_sync(void)
+{
+	if (WARN_ON_ONCE(!in_task()))
+		return;
+	spin_lock(&absorb_lock);
+	/* A second round takes the releases that raced the first. */
+	if (absorb())
+		absorb();
+	spin_unlock(&absorb_lock);
+}
+
+/**
+ * pinledger_ledger_try_sync - pinledger_ledger_sync() unless it would spin.
+ *
+ * Context: any; outside task context it does nothing.
+ * Return: true if the journals were absorbed.
+ */
+bool pinledger_ledger_try_sync(void)
+{
+	if (!in_task() || !spin_trylock(&absorb_lock))
+		return false;
+	absorb();
+	spin_unlock(&absorb_lock);
+	return true;
+}
+
+static void absorb_workfn(struct work_struct *work)
+{
+	pinledger_ledger_sync();
+}
+
+/**
+ * pinledger_journal_bytes - memory of the journals and the matching table.
+ *
+ * Context: any.
+ * Return: bytes.
+ */
+unsigned long pinledger_journal_bytes(void)
+{
+	if (!match)
+		return 0;
+	return num_possible_cpus() * (ring_size() * sizeof(u64) +
+				      sizeof(struct pl_journal)) +
+	       MATCH_SLOTS * sizeof(*match);
+}
+
+/**
+ * pinledger_trace_pin_reg - a pin_acquire or pin_release event is being
+ * enabled: from now on every reference takes the direct path.
+ *
+ * Waits for journal writers under way (they run with preemption
+ * disabled) and absorbs every journal, so that every release from now on
+ * finds its acquisition in the index.
+ *
+ * Context: process context (tracepoint registration); sleeps.
+ * Return: 0.
+ */
+int pinledger_trace_pin_reg(void)
+{
+	if (atomic_inc_return(&pin_events) == 1) {
+		WRITE_ONCE(pl_direct, true);
+		synchronize_rcu();
+		spin_lock(&absorb_lock);
+		absorb_quiet = true;
+		while (absorb())
+			;
+		absorb_quiet = false;
+		spin_unlock(&absorb_lock);
+	}
+	return 0;
+}
+
+/**
+ * pinledger_trace_pin_unreg - a pin event was disabled.
+ *
+ * Context: process context (tracepoint unregistration).
+ */
+void pinledger_trace_pin_unreg(void)
+{
+	if (atomic_dec_and_test(&pin_events))
+		WRITE_ONCE(pl_direct, false);
+}
+
+/**
+ * pinledger_journal_init - allocate the journals.
+ *
+ * Context: process context, may sleep; module init, after the ledger.
+ * Return: 0, -EINVAL for a bad journal_words_log2, or -ENOMEM.
+ */
+int pinledger_journal_init(void)
+{
+	int cpu;
+
+	if (journal_words_log2 < 10 || journal_words_log2 > 20) {
+		pr_err("journal_words_log2=%u is outside 10..20\n",
+		       journal_words_log2);
+		return -EINVAL;
+	}
+	ring_mask = (1ULL << journal_words_log2) - 1;
+	init_irq_work(&kick_iw, kick_fn);
+	match = vzalloc(MATCH_SLOTS * sizeof(*match));
+	if (!match)
+		return -ENOMEM;
+	match_gen = 1;
+	for_each_possible_cpu(cpu) {
+		struct pl_journal *j = per_cpu_ptr(&journals, cpu);
+
+		memset(j, 0, sizeof(*j));
+		j->ring = vmalloc_node(ring_size() * sizeof(u64), cpu_to_node(cpu));
+		if (!j->ring)
+			goto err;
+	}
+	spin_lock(&absorb_lock);
+	WRITE_ONCE(journal_live, true);
+	spin_unlock(&absorb_lock);
+	WRITE_ONCE(pl_direct, atomic_read(&pin_events) > 0);
+	return 0;
+err:
+	for_each_possible_cpu(cpu) {
+		vfree(per_cpu_ptr(&journals, cpu)->ring);
+		per_cpu_ptr(&journals, cpu)->ring = NULL;
+	}
+	vfree(match);
+	match = NULL;
+	return -ENOMEM;
+}
+
+/**
+ * pinledger_journal_exit - absorb what is left and free the journals.
+ *
+ * Must run after the hooks are removed and before the ledger is freed.
+ *
+ * Context: process context, may sleep; module exit or init unwind.
+ */
+void pinledger_journal_exit(void)
+{
+	int cpu;
+
+	irq_work_sync(&kick_iw);
+	flush_work(&absorb_work);
+	spin_lock(&absorb_lock);
+	while (absorb())
+		;
+	WRITE_ONCE(journal_live, false);
+	spin_unlock(&absorb_lock);
+	cancel_work_sync(&absorb_work);
+	for_each_possible_cpu(cpu) {
+		vfree(per_cpu_ptr(&journals, cpu)->ring);
+		per_cpu_ptr(&journals, cpu)->ring = NULL;
+	}
+	vfree(match);
+	match = NULL;
+}
