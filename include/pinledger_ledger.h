@@ -145,6 +145,7 @@ void pinledger_index_add(struct pinledger_index_batch *b, unsigned long pfn,
 			 u32 n);
 void pinledger_index_batch_end(struct pinledger_index_batch *b);
 void pinledger_index_drop(unsigned long pfn, u32 refs, bool pin);
+void pinledger_index_sweep(void);
 
 int pinledger_ledger_init(void);
 void pinledger_ledger_exit(void);

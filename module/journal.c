@@ -738,7 +738,8 @@ static bool absorb(void)
  *
  * Every reference whose GUP call (or release) returned before this call
  * is in the index when it returns, but releases published while it ran
- * (see DOC).
+ * (see DOC); FOLL_GET references on fsdax folios that their refcount no
+ * longer shows are dropped (pinledger_index_sweep()).
  *
  * Context: task context; may be called with preemption or IRQs disabled
  * (not from IRQ context); does not sleep.  Takes absorb_lock.
@@ -751,6 +752,8 @@ void pinledger_ledger_sync(void)
 	/* A second round takes the releases that raced the first. */
 	if (absorb())
 		absorb();
+	if (journal_live)
+		pinledger_index_sweep();
 	spin_unlock(&absorb_lock);
 }
 

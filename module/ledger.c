@@ -134,6 +134,11 @@ static struct kmem_cache *pl_page_cache;
 static struct delayed_work reconcile_work;
 static bool ledger_live;
 static unsigned int ledger_subscribed;	/* PL_LEDGER_NOTIFY_*, READ_ONCE */
+/*
+ * pfns of fsdax folios with recorded FOLL_GET references (a superset).
+ * Task context only; xa_lock is taken inside no ledger lock.
+ */
+static DEFINE_XARRAY(dax_gets);
 
 /**
  * pinledger_ledger_subscribe - turn ledger notifications on or off.
@@ -375,6 +380,9 @@ static bool record(struct folio *folio, pgoff_t index,
 	else
 		e->gets += n;
 	spin_unlock_irqrestore(lock_of(b), flags);
+	/* put_page() is not hooked: pinledger_index_sweep() watches these. */
+	if (!pin && pl_page_is_fsdax(&folio->page) && in_task())
+		xa_store(&dax_gets, pfn, xa_mk_value(0), GFP_NOWAIT | __GFP_NOWARN);
 	return true;
 }
 
@@ -511,7 +519,11 @@ void pinledger_index_add(struct pinledger_index_batch *b, unsigned long pfn,
 		held = unexplained_refs(folio) > 0;
 	if (!b->pin && !held) {
 		pinledger_add(acquired_gets, n);
-		pinledger_add(reconciled, n);
+		/* An fsdax refcount is exact: that was a release. */
+		if (pl_page_is_fsdax(&folio->page))
+			pinledger_add(released_gets, n);
+		else
+			pinledger_add(reconciled, n);
 		return;
 	}
 	rcu_read_lock();
@@ -763,6 +775,52 @@ void pinledger_ledger_release(struct page *page, int refs, bool pin)
 		pinledger_add(released_gets, n);
 	if (n < refs)
 		pinledger_add(unmatched_releases, refs - n);
+}
+
+/**
+ * pinledger_index_sweep - see FOLL_GET releases on fsdax folios.
+ *
+ * put_page() is not hooked (it is per page, and hot).  An fsdax folio's
+ * refcount is 1 when idle and counts exactly the references taken on it,
+ * so a FOLL_GET it no longer shows was released: every sync drops those
+ * as releases (released_gets, pin_release with reconciled=0), so that a
+ * listing after the release no longer shows them.  Other folios' stale
+ * FOLL_GETs are left to reconciliation, whose refcount rule is not exact.
+ *
+ * Context: the absorber (absorb_lock held); does not sleep.
+ */
+void pinledger_index_sweep(void)
+{
+	unsigned long pfn;
+	void *v;
+
+	if (!READ_ONCE(ledger_live) || xa_empty(&dax_gets))
+		return;
+	xa_for_each(&dax_gets, pfn, v) {
+		unsigned long b = bucket_of(pfn), flags;
+		struct folio *folio = pfn_folio(pfn);
+		struct pl_page *e;
+		u32 stale = 0;
+		bool gone;
+
+		spin_lock_irqsave(lock_of(b), flags);
+		e = find(b, pfn, NULL);
+		gone = !e || !e->gets;
+		if (!gone) {
+			long held = unexplained_refs(folio) -
+				    (long)e->pins * GUP_PIN_COUNTING_BIAS;
+
+			if (held < (long)e->gets)
+				stale = e->gets - max(held, 0L);
+			gone = stale == e->gets;
+		}
+		spin_unlock_irqrestore(lock_of(b), flags);
+		if (stale)
+			pinledger_add(released_gets, drop(pfn, stale, false, false,
+							  NULL));
+		if (gone)
+			xa_erase(&dax_gets, pfn);
+	}
 }
 
 /**
@@ -1171,6 +1229,7 @@ void pinledger_ledger_exit(void)
 		if (!(b & 4095))
 			cond_resched();
 	}
+	xa_destroy(&dax_gets);
 	kmem_cache_destroy(pl_page_cache);
 	vfree(ledger_table);
 	ledger_table = NULL;

@@ -8,14 +8,15 @@ cat $PL_DEBUGFS/hooks
 absent=$(awk '$3 != "installed" && $3 != "unavailable"' $PL_DEBUGFS/hooks)
 [ -z "$absent" ] || fail "hooks not installed: $absent"
 # Optional hooks are for functions only 6.12 has (folio_add_pin,
-# memfd_pin_folios): a 6.12-like kernel must have them all.
+# memfd_pin_folios, and the folio unpin calls unpin_folio, unpin_folios,
+# unpin_user_folio): a 6.12-like kernel must have them all.
 if grep -q put_devmap_managed_folio_refs $PL_SYSFS/features; then
 	un=$(awk '$3 == "unavailable"' $PL_DEBUGFS/hooks)
 	[ -z "$un" ] || fail "6.12 kernel lacks optional hooks: $un"
 else
 	expect_eq "6.1 optional hooks unavailable" \
 		"$(awk '$3 == "unavailable" { print $1 }' $PL_DEBUGFS/hooks | sort | tr '\n' ' ')" \
-		"folio_add_pin memfd_pin_folios "
+		"folio_add_pin memfd_pin_folios unpin_folio unpin_folios unpin_user_folio "
 fi
 # The ftrace hooks are visible to the kernel's own bookkeeping.
 grep -q '^truncate_inode_pages_final' $PL_TRACEFS/enabled_functions ||
