@@ -148,8 +148,6 @@ static bool mapping_busy(struct address_space *mapping, pgoff_t first,
 	void *entry;
 
 	memset(b, 0, sizeof(*b));
-	if (want_owners)
-		snap = kmalloc(sizeof(*snap), GFP_NOWAIT | __GFP_NOWARN);
 	rcu_read_lock();
 	xas_for_each(&xas, entry, last) {
 		unsigned long pfn, i, nr;
@@ -166,6 +164,9 @@ static bool mapping_busy(struct address_space *mapping, pgoff_t first,
 				continue;
 			if (!b->nr++)
 				b->pfn = pfn + i;
+			/* Owners only when something is busy: P3's path is idle. */
+			if (want_owners && !snap)
+				snap = kmalloc(sizeof(*snap), GFP_NOWAIT | __GFP_NOWARN);
 			if (snap && pinledger_ledger_lookup(pfn + i, snap))
 				busy_note_owners(b, snap);
 		}
