@@ -14,9 +14,11 @@
  * full.
  *
  * Journal.  A ring of 64-bit words per CPU.  One GUP call (or one batch
- * release) is one record: three header words - type, word count and owner
- * slot; the sum of the entry words; jiffies - and one word per folio run,
- * pfn << PL_JW_SHIFT | (references - 1).  The writer is the CPU itself,
+ * release) is one record: four header words - type, word count and owner
+ * slot; the sum of the entry words; jiffies; the references in it - and
+ * one word per folio run, pfn << PL_JW_SHIFT | (references - 1).  The
+ * shared zero page is recorded like any page and skipped when absorbed
+ * (the kernel keeps no pin on it), which keeps that test off the hot path.  The writer is the CPU itself,
  * with IRQs disabled around the append (a hard IRQ's release must not
  * interleave with a task's record); it publishes the head with a release
  * store.  The absorber reads up to the head with an acquire load, may
@@ -93,7 +95,7 @@ MODULE_PARM_DESC(journal_words_log2,
 
 #define PL_JW_SHIFT	12			/* entry: pfn << 12 | refs - 1 */
 #define PL_JW_MAXREFS	(1U << PL_JW_SHIFT)
-#define J_HDR		3			/* header words of a record */
+#define J_HDR		4			/* header words of a record */
 #define J_CHUNK		1024			/* max entries of one record */
 
 enum { J_VOID, J_ACQ_PIN, J_ACQ_GET, J_REL_PIN, J_REL_GET };
@@ -199,8 +201,10 @@ static struct pl_slot *slot_get(struct pl_journal *j, pid_t tgid, u32 flags,
 struct jw {
 	struct pl_journal *j;
 	unsigned long irqflags;
+	u64 *ring;
 	u64 pos;		/* next entry word */
 	u64 sum;
+	u64 refs;
 	bool dax;		/* an fsdax folio was released */
 };
 
@@ -234,8 +238,10 @@ static bool jw_open(struct jw *w, long nmax, u64 reserve)
 		local_irq_restore(w->irqflags);
 		return false;
 	}
+	w->ring = w->j->ring;
 	w->pos = w->j->head + J_HDR;
 	w->sum = 0;
+	w->refs = 0;
 	w->dax = false;
 	return true;
 }
@@ -244,8 +250,9 @@ static inline void jw_add(struct jw *w, unsigned long pfn, u32 n)
 {
 	u64 v = (u64)pfn << PL_JW_SHIFT | (n - 1);
 
-	*word(w->j, w->pos++) = v;
+	w->ring[w->pos++ & ring_mask] = v;
 	w->sum += v;
+	w->refs += n;
 }
 
 /* Publish the record (if it has entries) and restore IRQs. */
@@ -258,6 +265,7 @@ static void jw_close(struct jw *w, unsigned int type, struct pl_slot *slot)
 		*word(j, head) = HDR(type, n, slot ? slot - j->slots : 0);
 		*word(j, head + 1) = w->sum;
 		*word(j, head + 2) = jiffies;
+		*word(j, head + 3) = w->refs;
 		if (slot)
 			slot->last_pos = w->pos;
 		smp_store_release(&j->head, w->pos);
@@ -298,21 +306,35 @@ static void acquire_chunk(struct page **pages, long nr, unsigned int gup_flags,
 		local_irq_restore(w.irqflags);
 		goto full;
 	}
-	for (i = 0; i < nr; i += n) {
-		struct page *page = pages[i];
-		struct folio *folio;
+	{
+		/* Locals, not w's fields: the ring stores may alias those. */
+		u64 *ring = w.ring, mask = ring_mask, pos = w.pos, sum = 0,
+		    refs = 0;
 
-		n = 1;
-		/* The kernel keeps no pin on the shared zero page either. */
-		if (!page || is_zero_page(page))
-			continue;
-		folio = page_folio(page);
-		n = folio_run(pages, i, nr, folio);
-		if (unlikely(folio_direct(folio))) {
-			pinledger_ledger_acquire(pages + i, n, gup_flags, callsite);
-			continue;
+		for (i = 0; i < nr; i += n) {
+			struct page *page = pages[i];
+			struct folio *folio;
+			u64 v;
+
+			n = 1;
+			if (unlikely(!page))
+				continue;
+			folio = page_folio(page);
+			n = folio_run(pages, i, nr, folio);
+			if (unlikely(folio_direct(folio))) {
+				pinledger_ledger_acquire(pages + i, n, gup_flags,
+							 callsite);
+				continue;
+			}
+			v = (u64)(page_to_pfn(page) - (page - &folio->page))
+				<< PL_JW_SHIFT | (n - 1);
+			ring[pos++ & mask] = v;
+			sum += v;
+			refs += n;
 		}
-		jw_add(&w, folio_pfn(folio), n);
+		w.pos = pos;
+		w.sum = sum;
+		w.refs = refs;
 	}
 	jw_close(&w, pin ? J_ACQ_PIN : J_ACQ_GET, slot);
 	return;
@@ -383,6 +405,42 @@ static inline void rel_add(struct jw *w, struct folio *folio, u32 refs, bool pin
 	jw_add(w, folio_pfn(folio), refs);
 }
 
+/* rel_add() over pages[@c..@end), with the ring state in registers. */
+static void rel_pages(struct jw *w, struct page **pages, long c, long end,
+		      bool pin)
+{
+	u64 *ring = w->ring, mask = ring_mask, pos = w->pos, sum = w->sum,
+	    refs = w->refs;
+	bool dax = false;
+	long i, n;
+
+	for (i = c; i < end; i += n) {
+		struct page *page = pages[i];
+		struct folio *folio;
+		u64 v;
+
+		n = 1;
+		if (unlikely(!page))
+			continue;
+		folio = page_folio(page);
+		n = folio_run(pages, i, end, folio);
+		if (unlikely(folio_direct(folio))) {
+			pinledger_ledger_release(&folio->page, n, pin);
+			continue;
+		}
+		dax |= pl_page_is_fsdax(page);
+		v = (u64)(page_to_pfn(page) - (page - &folio->page))
+			<< PL_JW_SHIFT | (n - 1);
+		ring[pos++ & mask] = v;
+		sum += v;
+		refs += n;
+	}
+	w->pos = pos;
+	w->sum = sum;
+	w->refs = refs;
+	w->dax |= dax;
+}
+
 static void rel_close(struct jw *w, bool pin)
 {
 	bool dax = w->dax;
@@ -426,7 +484,7 @@ void pinledger_journal_release_pages(struct page **pages, long nr, bool pin)
 				struct folio *folio;
 
 				n = 1;
-				if (!pages[i] || is_zero_page(pages[i]))
+				if (!pages[i])
 					continue;
 				folio = page_folio(pages[i]);
 				n = folio_run(pages, i, end, folio);
@@ -437,16 +495,7 @@ void pinledger_journal_release_pages(struct page **pages, long nr, bool pin)
 			}
 			continue;
 		}
-		for (i = c; i < end; i += n) {
-			struct folio *folio;
-
-			n = 1;
-			if (!pages[i] || is_zero_page(pages[i]))
-				continue;
-			folio = page_folio(pages[i]);
-			n = folio_run(pages, i, end, folio);
-			rel_add(&w, folio, n, pin);
-		}
+		rel_pages(&w, pages, c, end, pin);
 		rel_close(&w, pin);
 	}
 }
@@ -536,7 +585,7 @@ void pinledger_journal_release_folio(struct folio *folio, long refs, bool pin)
 {
 	struct jw w;
 
-	if (refs <= 0 || is_zero_page(&folio->page))
+	if (refs <= 0)
 		return;
 	while (refs > 0) {
 		u32 n = min_t(long, refs, PL_JW_MAXREFS);
@@ -571,25 +620,29 @@ static struct pl_match *match_slot(u64 sum)
 	return NULL;
 }
 
-/* Do the @n entry words at @a (journal @ja) equal those at @b (@jb)? */
+/*
+ * Do the @n entry words at @a (journal @ja) equal those at @b (@jb)?
+ * *@zero receives the references on the shared zero page among them.
+ */
 static bool words_equal(struct pl_journal *ja, u64 a, struct pl_journal *jb,
-			u64 b, u32 n, u64 *refs)
+			u64 b, u32 n, u64 *zero)
 {
-	u64 r = 0;
+	const u64 *ra = ja->ring, *rb = jb->ring;
+	u64 mask = ring_mask, z = 0;
 	u32 i;
 
 	for (i = 0; i < n; i++) {
-		u64 v = *word(ja, a + i);
+		u64 v = ra[(a + i) & mask];
 
-		if (v != *word(jb, b + i))
+		if (v != rb[(b + i) & mask])
 			return false;
-		r += (v & (PL_JW_MAXREFS - 1)) + 1;
+		if (unlikely(is_zero_pfn(v >> PL_JW_SHIFT)))
+			z += (v & (PL_JW_MAXREFS - 1)) + 1;
 	}
-	*refs = r;
+	*zero = z;
 	return true;
 }
 
-/* Cancel releases against pending acquisitions of this round. */
 static void absorb_match(void)
 {
 	int cpu;
@@ -603,7 +656,7 @@ static void absorb_match(void)
 		struct pl_journal *j = per_cpu_ptr(&journals, cpu);
 
 		for (p = j->tail; p < j->s2; p += J_HDR + HDR_N(*word(j, p))) {
-			u64 h = *word(j, p), sum = *word(j, p + 1), refs;
+			u64 h = *word(j, p), sum = *word(j, p + 1), refs, zero;
 			u32 i = hash_64(sum, ilog2(MATCH_SLOTS)), k;
 			struct pl_match *m;
 
@@ -629,8 +682,10 @@ static void absorb_match(void)
 				if (HDR_TYPE(ah) != J_ACQ_PIN ||
 				    HDR_N(ah) != HDR_N(h) ||
 				    !words_equal(ja, m->pos + J_HDR, j, p + J_HDR,
-						 HDR_N(h), &refs))
+						 HDR_N(h), &zero))
 					continue;
+				/* No pin is kept on the zero page (see DOC). */
+				refs = *word(j, p + 3) - zero;
 				*word(ja, m->pos) = HDR(J_VOID, HDR_N(ah), 0);
 				*word(j, p) = HDR(J_VOID, HDR_N(h), 0);
 				m->cpu = U32_MAX;	/* used up */
@@ -657,6 +712,8 @@ static void absorb_acquire(struct pl_journal *j, u64 p, u64 h)
 	for (i = 0; i < n; i++) {
 		u64 v = *word(j, p + J_HDR + i);
 
+		if (is_zero_pfn(v >> PL_JW_SHIFT))
+			continue;
 		pinledger_index_add(&b, v >> PL_JW_SHIFT,
 				    (v & (PL_JW_MAXREFS - 1)) + 1);
 	}
@@ -671,6 +728,8 @@ static void absorb_release(struct pl_journal *j, u64 p, u64 h)
 	for (i = 0; i < n; i++) {
 		u64 v = *word(j, p + J_HDR + i);
 
+		if (is_zero_pfn(v >> PL_JW_SHIFT))
+			continue;
 		pinledger_index_drop(v >> PL_JW_SHIFT,
 				     (v & (PL_JW_MAXREFS - 1)) + 1, pin);
 	}

@@ -40,7 +40,8 @@ minimal_set() {
 
 # commands_in FILE: candidate command words of a shell script or recipe.
 commands_in() {
-	sed -e 's/#.*$//' "$1" |
+	# Array assignments (TOOLS=(flex bison)) list data, not commands.
+	sed -E -e 's/#.*$//' -e 's/[A-Za-z_][A-Za-z0-9_]*=\([^)]*\)//g' "$1" |
 	tr ';|&(){}`' '\n\n\n\n\n\n\n' |
 	sed -E -e 's/^[[:space:]]*//' \
 	       -e 's/^(\$|if|then|else|elif|do|while|until|!|time|exec|command|nice( -n [0-9]+)?|env( -i)?|timeout( --foreground)?( -k [0-9]+)?( [0-9]+)?|xargs|[A-Za-z_][A-Za-z0-9_]*=[^ ]*)[[:space:]]+//g' \
