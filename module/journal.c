@@ -15,7 +15,8 @@
  *
  * Journal.  A ring of 64-bit words per CPU.  One GUP call (or one batch
  * release) is one record: four header words - type, word count and owner
- * slot; the sum of the entry words; jiffies; the references in it - and
+ * slot; a match key (from its first and last entry words and their
+ * number); jiffies; the references in it - and
  * one word per folio run, pfn << PL_JW_SHIFT | (references - 1).  The
  * shared zero page is recorded like any page and skipped when absorbed
  * (the kernel keeps no pin on it), which keeps that test off the hot path.  The writer is the CPU itself,
@@ -43,8 +44,8 @@
  * Before anything is applied, a release whose words equal those of a
  * pending acquisition (unpin_user_pages() on the array pin_user_pages()
  * filled) cancels it: a pin that lived and died between two absorbs never
- * touches the index.  Matching uses the sum word as a hash key and
- * compares the words.
+ * touches the index.  Matching hashes the key word and compares the
+ * words.
  *
  * Full journal.  An acquisition needs a quarter of the ring free beyond
  * its record (a reserve for releases).  When it does not fit, the writer
@@ -203,7 +204,6 @@ struct jw {
 	unsigned long irqflags;
 	u64 *ring;
 	u64 pos;		/* next entry word */
-	u64 sum;
 	u64 refs;
 	bool dax;		/* an fsdax folio was released */
 };
@@ -240,7 +240,6 @@ static bool jw_open(struct jw *w, long nmax, u64 reserve)
 	}
 	w->ring = w->j->ring;
 	w->pos = w->j->head + J_HDR;
-	w->sum = 0;
 	w->refs = 0;
 	w->dax = false;
 	return true;
@@ -251,7 +250,6 @@ static inline void jw_add(struct jw *w, unsigned long pfn, u32 n)
 	u64 v = (u64)pfn << PL_JW_SHIFT | (n - 1);
 
 	w->ring[w->pos++ & ring_mask] = v;
-	w->sum += v;
 	w->refs += n;
 }
 
@@ -263,7 +261,8 @@ static void jw_close(struct jw *w, unsigned int type, struct pl_slot *slot)
 
 	if (n) {
 		*word(j, head) = HDR(type, n, slot ? slot - j->slots : 0);
-		*word(j, head + 1) = w->sum;
+		*word(j, head + 1) = *word(j, head + J_HDR) * 31 +
+				     *word(j, w->pos - 1) + n;
 		*word(j, head + 2) = jiffies;
 		*word(j, head + 3) = w->refs;
 		if (slot)
@@ -274,20 +273,49 @@ static void jw_close(struct jw *w, unsigned int type, struct pl_slot *slot)
 	local_irq_restore(w->irqflags);
 }
 
-/* Length of the run of @pages starting at @i that lies in one folio. */
-static inline u32 folio_run(struct page **pages, long i, long nr,
-			    struct folio *folio)
+/*
+ * Length of the run of @pages starting at @i that lies in the large folio
+ * @folio, and its pfn in *@pfn.
+ */
+static noinline u32 large_run(struct page **pages, long i, long nr,
+			      struct folio *folio, unsigned long *pfn)
 {
 	struct page *page = pages[i];
 	long max, n = 1;
 
-	if (!folio_test_large(folio))
-		return 1;
 	max = min3((long)(folio_nr_pages(folio) - (page - &folio->page)),
 		   nr - i, (long)PL_JW_MAXREFS);
 	while (n < max && pages[i + n] == page + n)
 		n++;
+	*pfn = folio_pfn(folio);
 	return n;
+}
+
+/*
+ * The journal word for the folio run at pages[@i], its length in *@n;
+ * 0 for a page-cache folio (direct path).  The hot path: a small folio
+ * costs a handful of loads and tests.
+ */
+static __always_inline u64 run_word(struct page **pages, long i, long nr,
+				    struct folio **foliop, long *n)
+{
+	struct page *page = pages[i];
+	struct folio *folio = page_folio(page);
+	struct address_space *mapping;
+	unsigned long pfn;
+
+	*foliop = folio;
+	if (unlikely(folio_test_large(folio))) {
+		*n = large_run(pages, i, nr, folio, &pfn);
+	} else {
+		*n = 1;
+		pfn = page_to_pfn(page);
+	}
+	mapping = READ_ONCE(folio->mapping);
+	if (unlikely(mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON)) &&
+	    !pl_page_is_fsdax(page))
+		return 0;
+	return (u64)pfn << PL_JW_SHIFT | (*n - 1);
 }
 
 static void acquire_chunk(struct page **pages, long nr, unsigned int gup_flags,
@@ -308,32 +336,25 @@ static void acquire_chunk(struct page **pages, long nr, unsigned int gup_flags,
 	}
 	{
 		/* Locals, not w's fields: the ring stores may alias those. */
-		u64 *ring = w.ring, mask = ring_mask, pos = w.pos, sum = 0,
-		    refs = 0;
+		u64 *ring = w.ring, mask = ring_mask, pos = w.pos, refs = 0;
 
 		for (i = 0; i < nr; i += n) {
-			struct page *page = pages[i];
 			struct folio *folio;
 			u64 v;
 
 			n = 1;
-			if (unlikely(!page))
+			if (unlikely(!pages[i]))
 				continue;
-			folio = page_folio(page);
-			n = folio_run(pages, i, nr, folio);
-			if (unlikely(folio_direct(folio))) {
+			v = run_word(pages, i, nr, &folio, &n);
+			if (unlikely(!v)) {
 				pinledger_ledger_acquire(pages + i, n, gup_flags,
 							 callsite);
 				continue;
 			}
-			v = (u64)(page_to_pfn(page) - (page - &folio->page))
-				<< PL_JW_SHIFT | (n - 1);
 			ring[pos++ & mask] = v;
-			sum += v;
 			refs += n;
 		}
 		w.pos = pos;
-		w.sum = sum;
 		w.refs = refs;
 	}
 	jw_close(&w, pin ? J_ACQ_PIN : J_ACQ_GET, slot);
@@ -409,34 +430,28 @@ static inline void rel_add(struct jw *w, struct folio *folio, u32 refs, bool pin
 static void rel_pages(struct jw *w, struct page **pages, long c, long end,
 		      bool pin)
 {
-	u64 *ring = w->ring, mask = ring_mask, pos = w->pos, sum = w->sum,
-	    refs = w->refs;
+	u64 *ring = w->ring, mask = ring_mask, pos = w->pos, refs = w->refs;
 	bool dax = false;
 	long i, n;
 
 	for (i = c; i < end; i += n) {
-		struct page *page = pages[i];
 		struct folio *folio;
 		u64 v;
 
 		n = 1;
-		if (unlikely(!page))
+		if (unlikely(!pages[i]))
 			continue;
-		folio = page_folio(page);
-		n = folio_run(pages, i, end, folio);
-		if (unlikely(folio_direct(folio))) {
+		v = run_word(pages, i, end, &folio, &n);
+		if (unlikely(!v)) {
 			pinledger_ledger_release(&folio->page, n, pin);
 			continue;
 		}
-		dax |= pl_page_is_fsdax(page);
-		v = (u64)(page_to_pfn(page) - (page - &folio->page))
-			<< PL_JW_SHIFT | (n - 1);
+		/* Only fsdax folios have a pgmap: the guard wants those. */
+		dax |= folio_is_zone_device(folio);
 		ring[pos++ & mask] = v;
-		sum += v;
 		refs += n;
 	}
 	w->pos = pos;
-	w->sum = sum;
 	w->refs = refs;
 	w->dax |= dax;
 }
@@ -487,7 +502,9 @@ void pinledger_journal_release_pages(struct page **pages, long nr, bool pin)
 				if (!pages[i])
 					continue;
 				folio = page_folio(pages[i]);
-				n = folio_run(pages, i, end, folio);
+				if (folio_test_large(folio))
+					n = large_run(pages, i, end, folio,
+						      &(unsigned long){ 0 });
 				if (rel_direct())
 					pinledger_ledger_release(&folio->page, n, pin);
 				else
@@ -657,6 +674,7 @@ static void absorb_match(void)
 
 		for (p = j->tail; p < j->s2; p += J_HDR + HDR_N(*word(j, p))) {
 			u64 h = *word(j, p), sum = *word(j, p + 1), refs, zero;
+			/* sum: the record's match key (see DOC). */
 			u32 i = hash_64(sum, ilog2(MATCH_SLOTS)), k;
 			struct pl_match *m;
 

@@ -135,10 +135,15 @@ static struct delayed_work reconcile_work;
 static bool ledger_live;
 static unsigned int ledger_subscribed;	/* PL_LEDGER_NOTIFY_*, READ_ONCE */
 /*
- * pfns of fsdax folios with recorded FOLL_GET references (a superset).
- * Task context only; xa_lock is taken inside no ledger lock.
+ * pfns of folios with recorded FOLL_GET references (a superset; marked
+ * PL_GETS_DAX for fsdax folios), so that reconciliation and the fsdax
+ * sweep visit those and not the whole table.  Written in task context
+ * only, never under a ledger lock; get_pfns_incomplete says a store
+ * failed and reconciliation must walk the table.
  */
-static DEFINE_XARRAY(dax_gets);
+static DEFINE_XARRAY(get_pfns);
+#define PL_GETS_DAX	XA_MARK_0
+static bool get_pfns_incomplete;
 
 /**
  * pinledger_ledger_subscribe - turn ledger notifications on or off.
@@ -197,6 +202,19 @@ static struct pl_page *find(unsigned long bucket, unsigned long pfn,
 }
 
 static long unexplained_refs(struct folio *folio);
+
+/* Remember that @pfn has FOLL_GETs (get_pfns).  Never under a ledger lock. */
+static void note_gets(unsigned long pfn, bool dax)
+{
+	if (!in_task() ||
+	    xa_err(xa_store(&get_pfns, pfn, xa_mk_value(0),
+			    GFP_NOWAIT | __GFP_NOWARN))) {
+		WRITE_ONCE(get_pfns_incomplete, true);
+		return;
+	}
+	if (dax)
+		xa_set_mark(&get_pfns, pfn, PL_GETS_DAX);
+}
 
 static void owner_put(struct pinledger_owner *o, int n)
 {
@@ -380,9 +398,9 @@ static bool record(struct folio *folio, pgoff_t index,
 	else
 		e->gets += n;
 	spin_unlock_irqrestore(lock_of(b), flags);
-	/* put_page() is not hooked: pinledger_index_sweep() watches these. */
-	if (!pin && pl_page_is_fsdax(&folio->page) && in_task())
-		xa_store(&dax_gets, pfn, xa_mk_value(0), GFP_NOWAIT | __GFP_NOWARN);
+	/* put_page() is not hooked: reconciliation and the sweep watch gets. */
+	if (!pin)
+		note_gets(pfn, pl_page_is_fsdax(&folio->page));
 	return true;
 }
 
@@ -794,9 +812,9 @@ void pinledger_index_sweep(void)
 	unsigned long pfn;
 	void *v;
 
-	if (!READ_ONCE(ledger_live) || xa_empty(&dax_gets))
+	if (!READ_ONCE(ledger_live) || xa_empty(&get_pfns))
 		return;
-	xa_for_each(&dax_gets, pfn, v) {
+	xa_for_each_marked(&get_pfns, pfn, v, PL_GETS_DAX) {
 		unsigned long b = bucket_of(pfn), flags;
 		struct folio *folio = pfn_folio(pfn);
 		struct pl_page *e;
@@ -819,7 +837,7 @@ void pinledger_index_sweep(void)
 			pinledger_add(released_gets, drop(pfn, stale, false, false,
 							  NULL));
 		if (gone)
-			xa_erase(&dax_gets, pfn);
+			xa_erase(&get_pfns, pfn);
 	}
 }
 
@@ -963,6 +981,31 @@ static void reconcile_bucket(unsigned long b)
 						  true, NULL));
 }
 
+/*
+ * Reconcile the FOLL_GETs of @pfn's entry (see reconcile_bucket()).
+ * Return: whether the entry still has gets.
+ */
+static bool reconcile_pfn(unsigned long pfn)
+{
+	unsigned long b = bucket_of(pfn), flags;
+	struct pl_page *e;
+	u32 stale = 0, gets = 0;
+
+	spin_lock_irqsave(lock_of(b), flags);
+	e = find(b, pfn, NULL);
+	if (e && e->gets && pfn_valid(pfn)) {
+		long can = explainable_gets(page_folio(pfn_to_page(pfn)), e->pins);
+
+		gets = e->gets;
+		if (can < e->gets)
+			stale = e->gets - can;
+	}
+	spin_unlock_irqrestore(lock_of(b), flags);
+	if (stale)
+		pinledger_add(reconciled, drop(pfn, stale, false, true, NULL));
+	return gets > stale;
+}
+
 static void reconcile_fn(struct work_struct *work)
 {
 	long lost = pinledger_stat(lost_releases);
@@ -971,13 +1014,24 @@ static void reconcile_fn(struct work_struct *work)
 	pinledger_ledger_sync();
 	reconcile_pins = lost != reconciled_lost;
 	reconciled_lost = lost;
-	if (reconcile_pins ||
-	    pinledger_stat(acquired_gets) != pinledger_stat(released_gets) +
-					     pinledger_stat(reconciled)) {
+	if (reconcile_pins || READ_ONCE(get_pfns_incomplete)) {
+		/* Walk the whole table: pins too, or gets get_pfns lacks. */
+		WRITE_ONCE(get_pfns_incomplete, false);
 		for (b = 0; b <= ledger_mask; b++) {
 			if (READ_ONCE(ledger_table[b]))
 				reconcile_bucket(b);
 			if (!(b & 4095))
+				cond_resched();
+		}
+	} else if (pinledger_stat(acquired_gets) !=
+		   pinledger_stat(released_gets) + pinledger_stat(reconciled)) {
+		unsigned long pfn, n = 0;
+		void *v;
+
+		xa_for_each(&get_pfns, pfn, v) {
+			if (!reconcile_pfn(pfn))
+				xa_erase(&get_pfns, pfn);
+			if (!(++n & 1023))
 				cond_resched();
 		}
 	}
@@ -1229,7 +1283,7 @@ void pinledger_ledger_exit(void)
 		if (!(b & 4095))
 			cond_resched();
 	}
-	xa_destroy(&dax_gets);
+	xa_destroy(&get_pfns);
 	kmem_cache_destroy(pl_page_cache);
 	vfree(ledger_table);
 	ledger_table = NULL;
