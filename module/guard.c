@@ -46,6 +46,23 @@
  * superblock has deferred inodes, umount of it fails with EBUSY, and each
  * deferral holds a module reference, so rmmod fails with EBUSY too.
  *
+ * Ordering: why a layout decision never misses a pin.  Every decision
+ * (mapping_busy(), kick_scan()) reads the refcount of each page in the
+ * range, never the ledger: GUP raises a page's refcount (by
+ * GUP_PIN_COUNTING_BIAS for a pin) before it returns the page and before
+ * any hook of ours runs, and the decision reads it after the filesystem
+ * has unmapped the range under its invalidate_lock, which new faults and
+ * GUP-fast's page walk must get past to find the page (GUP-fast rechecks
+ * the PTE after taking its reference and backs out if it changed).  So a
+ * pin taken on any CPU before the decision is in the refcount the
+ * decision reads, whether or not its journal record (module/journal.c)
+ * has been absorbed; a pin taken after it cannot reach a page of the
+ * unmapped range.  The ledger only names owners: a busy page's owners are
+ * looked up after absorbing the journals when the caller is in task
+ * context (pinledger_ledger_lookup()), and a page busy by refcount with
+ * no ledger entry is reported with an unknown owner, never as idle - as
+ * are pins taken before the module loaded.
+ *
  * Locking: guard_lock (spinlock, IRQ-safe) protects the waiter and
  * deferral lists and waiter state; taken from probe handlers (preemption
  * disabled, under i_rwsem and invalidate_lock of the inode), from release

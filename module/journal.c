@@ -44,7 +44,9 @@
  * Before anything is applied, a release whose words equal those of a
  * pending acquisition (unpin_user_pages() on the array pin_user_pages()
  * filled) cancels it: a pin that lived and died between two absorbs never
- * touches the index.  Matching hashes the key word and compares the
+ * touches the index.  As in the index, a release in task context only
+ * cancels an acquisition of its own process (release records carry the
+ * releaser's tgid), and never one that came after it on the same CPU.  Matching hashes the key word and compares the
  * words.
  *
  * Full journal.  An acquisition needs a quarter of the ring free beyond
@@ -69,9 +71,17 @@
  *
  * Locking: absorb_lock (spinlock_t) serializes absorbers; taken in task
  * context only (process context, or a probe handler of a GUP call with
- * preemption disabled, then by trylock), never from IRQ.  Under it: the
- * ledger's bucket locks and the slab allocator (GFP_NOWAIT).  The writers
- * take no lock.
+ * preemption disabled, then by trylock and never on PREEMPT_RT), never
+ * from IRQ.  Under it: the ledger's bucket locks and the slab allocator
+ * (GFP_NOWAIT).  Lock order: guard_lock -> absorb_lock -> ledger bucket
+ * locks; page_mkclean_one()'s PTE lock and i_mmap_rwsem may be held
+ * around all of them.
+ *
+ * PREEMPT_RT: the writers take no lock and allocate nothing (IRQs off
+ * for a bounded append), so the journal path is correct on RT as it
+ * stands.  The direct path is not yet: page-cache folios and traced
+ * references take the ledger's spinlock_t bucket locks and GFP_NOWAIT
+ * allocations in probe context (the rt flavours are issue 14).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -97,7 +107,9 @@ MODULE_PARM_DESC(journal_words_log2,
 #define PL_JW_SHIFT	12			/* entry: pfn << 12 | refs - 1 */
 #define PL_JW_MAXREFS	(1U << PL_JW_SHIFT)
 #define J_HDR		4			/* header words of a record */
-#define J_CHUNK		1024			/* max entries of one record */
+/* Max entries of one record: an eighth of the ring, at most 1024. */
+#define J_CHUNK		j_chunk
+static long j_chunk = 1024;
 
 enum { J_VOID, J_ACQ_PIN, J_ACQ_GET, J_REL_PIN, J_REL_GET };
 
@@ -260,7 +272,9 @@ static void jw_close(struct jw *w, unsigned int type, struct pl_slot *slot)
 	u64 head = j->head, n = w->pos - head - J_HDR;
 
 	if (n) {
-		*word(j, head) = HDR(type, n, slot ? slot - j->slots : 0);
+		/* Releases name the releasing process instead (0 in IRQ). */
+		*word(j, head) = HDR(type, n, slot ? slot - j->slots :
+				     in_task() ? current->tgid : 0);
 		*word(j, head + 1) = *word(j, head + J_HDR) * 31 +
 				     *word(j, w->pos - 1) + n;
 		*word(j, head + 2) = jiffies;
@@ -697,6 +711,15 @@ static void absorb_match(void)
 					continue;
 				ja = per_cpu_ptr(&journals, m->cpu);
 				ah = *word(ja, m->pos);
+				/*
+				 * As the index attributes releases: to the
+				 * releasing process's own pins when it has
+				 * some; never to a later pin of the same CPU.
+				 */
+				if ((m->cpu == cpu && m->pos > p) ||
+				    (HDR_SLOT(h) && HDR_SLOT(h) !=
+				     ja->slots[HDR_SLOT(ah) % OWNER_SLOTS].key.tgid))
+					continue;
 				if (HDR_TYPE(ah) != J_ACQ_PIN ||
 				    HDR_N(ah) != HDR_N(h) ||
 				    !words_equal(ja, m->pos + J_HDR, j, p + J_HDR,
@@ -837,12 +860,19 @@ void pinledger_ledger_sync(void)
 /**
  * pinledger_ledger_try_sync - pinledger_ledger_sync() unless it would spin.
  *
- * Context: any; outside task context it does nothing.
+ * Context: any; outside task context (and on PREEMPT_RT where it may not
+ * sleep) it does nothing.
  * Return: true if the journals were absorbed.
  */
 bool pinledger_ledger_try_sync(void)
 {
-	if (!in_task() || !spin_trylock(&absorb_lock))
+	/*
+	 * On PREEMPT_RT absorb_lock and the ledger's locks sleep and the
+	 * slab may not be entered with preemption disabled: probe handlers
+	 * never absorb there (a full journal counts untracked instead).
+	 */
+	if (!in_task() || (IS_ENABLED(CONFIG_PREEMPT_RT) && !preemptible()) ||
+	    !spin_trylock(&absorb_lock))
 		return false;
 	absorb();
 	spin_unlock(&absorb_lock);
@@ -922,6 +952,7 @@ int pinledger_journal_init(void)
 		return -EINVAL;
 	}
 	ring_mask = (1ULL << journal_words_log2) - 1;
+	j_chunk = min_t(long, 1024, ring_size() / 8);
 	init_irq_work(&kick_iw, kick_fn);
 	match = vzalloc(MATCH_SLOTS * sizeof(*match));
 	if (!match)

@@ -4,8 +4,12 @@
  *
  * DOC: pin ledger
  *
- * Every GUP reference the hooks report lands here: acquisitions in
- * batches (one GUP call), releases one folio at a time.  An entry holds
+ * Every GUP reference the hooks report lands here, by one of two paths:
+ * the journals (module/journal.c), whose absorber applies acquisitions
+ * batch by batch (pinledger_index_batch_start()/_add()/_end()) and
+ * releases (pinledger_index_drop()) in task context, or the direct path
+ * (pinledger_ledger_acquire()/_release(), for page-cache folios and
+ * while pin events are traced), called from the hooks.  An entry holds
  * the exact FOLL_PIN and FOLL_GET counts of one folio and who holds them.
  * Holders are struct pinledger_owner records shared by all the pages of
  * one GUP call (one per file the call touched), so a 512-page pin costs
@@ -16,13 +20,17 @@
  * is one, else to the oldest owner of that kind.  Page totals are exact;
  * per-owner counts follow that rule.
  *
- * FOLL_GET references on page-cache and anonymous pages are dropped with
- * put_page(), which has no hookable release.  A reconciliation pass
- * (reconcile_work, every reconcile_ms) compares each entry's FOLL_GET
- * count with what the page's refcount can still explain and drops the
- * excess: a stale entry disappears within 2 * reconcile_ms.  The rule
- * never drops a reference that is still held; transient extra references
- * only delay it.
+ * FOLL_GET references are dropped with put_page(), which has no
+ * hookable batch release.  On fsdax folios, whose refcount counts GUP
+ * references exactly, every sync sees such a release
+ * (pinledger_index_sweep()).  Elsewhere a reconciliation pass
+ * (reconcile_work, every reconcile_ms) compares the FOLL_GET count of
+ * each entry that has one (get_pfns) with what the page's refcount can
+ * still explain and drops the excess: a stale entry disappears within
+ * 2 * reconcile_ms.  The rule never drops a reference that is still held;
+ * transient extra references only delay it.  A FOLL_GET whose page shows
+ * no trace of it when its journal record is absorbed was released already
+ * and never gets an entry.
  *
  * An entry whose folio writeback write-protected while it was pinned for
  * write carries OWNER_CLEANED (in the low bits of its owner word, so the

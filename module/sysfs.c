@@ -57,6 +57,10 @@ COUNTER(pagecache_cleaned_pinned, PINLEDGER_CTR_PAGECACHE_CLEANED_PINNED);
 COUNTER(pagecache_write_unpinned, PINLEDGER_CTR_PAGECACHE_WRITE_UNPINNED);
 COUNTER(pagecache_redirtied, PINLEDGER_CTR_PAGECACHE_REDIRTIED);
 COUNTER(pagecache_redirty_failed, PINLEDGER_CTR_PAGECACHE_REDIRTY_FAILED);
+COUNTER(journal_absorbs, PINLEDGER_CTR_JOURNAL_ABSORBS);
+COUNTER(journal_cancelled, PINLEDGER_CTR_JOURNAL_CANCELLED);
+COUNTER(journal_full, PINLEDGER_CTR_JOURNAL_FULL);
+COUNTER(lost_releases, PINLEDGER_CTR_LOST_RELEASES);
 
 static struct attribute *counter_attrs[] = {
 	&live_pages_attr.attr.attr, &live_pins_attr.attr.attr,
@@ -72,6 +76,8 @@ static struct attribute *counter_attrs[] = {
 	&pagecache_write_unpinned_attr.attr.attr,
 	&pagecache_redirtied_attr.attr.attr,
 	&pagecache_redirty_failed_attr.attr.attr,
+	&journal_absorbs_attr.attr.attr, &journal_cancelled_attr.attr.attr,
+	&journal_full_attr.attr.attr, &lost_releases_attr.attr.attr,
 	NULL,
 };
 
