@@ -47,10 +47,10 @@
  * (check_and_migrate_movable_pages()) release pages the slow-path probe
  * recorded, so they balance.
  *
- * FOLL_GET references are dropped with put_page(), which is not hooked:
- * the ledger reconciles them against the refcount (module/ledger.c), and
- * on kernels without BIO_PAGE_PINNED the bio release hook in
- * hooks/layout.c reports direct-I/O ones on fsdax pages.
+ * FOLL_GET references are dropped with put_page(), which is not hooked
+ * (it runs per page): the ledger sees those on fsdax pages go at its next
+ * sync, by their exact refcount, and reconciles the others against the
+ * refcount (module/ledger.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

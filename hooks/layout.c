@@ -19,8 +19,8 @@
  *   truncate_inode_pages_final	 ftrace: counts DAX final truncates
  *   __bio_release_pages	 kretprobe, kernels without BIO_PAGE_PINNED
  *				 (6.1): bios drop their FOLL_GET references
- *				 with folio_put_refs(), which no other hook
- *				 sees for fsdax pages
+ *				 with folio_put_refs(), which does not wake
+ *				 fsdax waiters: the return handler does
  *
  * The busy and break probes skip their return (the entry handler returns
  * 1) for mappings that are not DAX: ext4 and xfs break layouts on every
@@ -178,18 +178,15 @@ static int notrace bio_release_entry(struct kretprobe_instance *ri,
 				     struct pt_regs *regs)
 {
 	struct bio *bio = (struct bio *)regs_get_kernel_argument(regs, 0);
-	struct folio_iter fi;
 
 	pinledger_kretprobe_hit(ri);
 	*(struct bio **)ri->data = bio;
-	bio_for_each_folio_all(fi, bio) {
-		if (!pl_page_is_fsdax(&fi.folio->page))
-			continue;
-		/* As __bio_release_pages() counts them. */
-		pinledger_journal_release_folio(fi.folio,
-						(fi.offset + fi.length - 1) / PAGE_SIZE -
-						fi.offset / PAGE_SIZE + 1, false);
-	}
+	/*
+	 * The FOLL_GETs dropped here are not journaled: on fsdax folios the
+	 * ledger sees them go by refcount at its next sync
+	 * (pinledger_index_sweep()), and a record here would count them
+	 * twice when the acquisition is absorbed after the release.
+	 */
 	return 0;
 }
 
