@@ -376,10 +376,10 @@ credit:
  * not be recorded (allocation failure); the caller counts them as
  * untracked.
  */
-static bool record(struct folio *folio, pgoff_t index,
+static bool record(unsigned long pfn, struct folio *folio, pgoff_t index,
 		   struct pinledger_owner *o, bool pin, u32 n)
 {
-	unsigned long pfn = folio_pfn(folio), b = bucket_of(pfn), flags;
+	unsigned long b = bucket_of(pfn), flags;
 	struct pl_page *e;
 
 	spin_lock_irqsave(lock_of(b), flags);
@@ -470,7 +470,7 @@ void pinledger_ledger_acquire(struct page **pages, long nr,
 				owner_put(o, 1);
 			o = owner_new(flags, callsite, dev, ino);
 		}
-		if (!o || !record(folio, index, o, pin, n)) {
+		if (!o || !record(folio_pfn(folio), folio, index, o, pin, n)) {
 			pinledger_add(untracked, n);
 			continue;
 		}
@@ -565,7 +565,11 @@ void pinledger_index_add(struct pinledger_index_batch *b, unsigned long pfn,
 		}
 		b->o = o;
 	}
-	if (!o || !record(folio, index, o, b->pin, n)) {
+	/*
+	 * Keyed by the pfn the writer saw: if the references are gone and
+	 * the page is part of another folio now, the release still finds it.
+	 */
+	if (!o || !record(pfn, folio, index, o, b->pin, n)) {
 		rcu_read_unlock();
 		pinledger_add(untracked, n);
 		return;
