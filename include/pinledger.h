@@ -142,6 +142,26 @@ extern unsigned int pinledger_fail_alloc_percent;
 #define pinledger_dec(field)	this_cpu_dec(pinledger_stats.field)
 #define pinledger_count(field)	pinledger_inc(field)
 
+/**
+ * pinledger_param_range - check a load-time size parameter.
+ * @name:	its name, for the dmesg line.
+ * @v:		its value.
+ * @lo:		smallest allowed.
+ * @hi:		largest allowed.
+ *
+ * Context: process context; module init.
+ * Return: 0, or -EINVAL with a dmesg line naming the parameter.
+ */
+static inline int pinledger_param_range(const char *name, unsigned int v,
+					unsigned int lo, unsigned int hi)
+{
+	if (v >= lo && v <= hi)
+		return 0;
+	printk(KERN_ERR KBUILD_MODNAME ": %s=%u is outside %u..%u\n",
+	       name, v, lo, hi);
+	return -EINVAL;
+}
+
 long pinledger_stat_sum(size_t offset);
 #define pinledger_stat(field) \
 	pinledger_stat_sum(offsetof(struct pinledger_stats, field))

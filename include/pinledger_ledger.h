@@ -12,12 +12,37 @@
 #include <linux/sched.h>
 #include <linux/mm_types.h>
 #include "pinledger_journal.h"
+#include "compat/gup.h"
 
 /* Owner flags, as printed and as traced. */
 #define PL_F_PIN	0x1	/* FOLL_PIN: released by unpin_user_page*() */
 #define PL_F_GET	0x2	/* FOLL_GET: released by put_page() */
 #define PL_F_LONGTERM	0x4	/* FOLL_LONGTERM */
 #define PL_F_WRITE	0x8	/* FOLL_WRITE */
+
+/**
+ * pl_owner_flags - the PL_F_* flags of a GUP call.
+ * @gup_flags: its FOLL_* flags.
+ *
+ * Context: any.
+ * Return: the flags, 0 for a call that took no references.
+ */
+static inline u32 pl_owner_flags(unsigned int gup_flags)
+{
+	u32 flags;
+
+	if (gup_flags & PL_FOLL_PIN)
+		flags = PL_F_PIN;
+	else if (gup_flags & PL_FOLL_GET)
+		flags = PL_F_GET;
+	else
+		return 0;
+	if (gup_flags & PL_FOLL_LONGTERM)
+		flags |= PL_F_LONGTERM;
+	if (gup_flags & PL_FOLL_WRITE)
+		flags |= PL_F_WRITE;
+	return flags;
+}
 
 #define PL_SNAP_OWNERS	4
 

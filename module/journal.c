@@ -332,13 +332,55 @@ static __always_inline u64 run_word(struct page **pages, long i, long nr,
 	return (u64)pfn << PL_JW_SHIFT | (*n - 1);
 }
 
+/*
+ * Journal pages[@c..@end) into the open record @w, the ring state in
+ * registers (the ring stores may alias @w's fields).  Page-cache folios
+ * take the direct path: acquisitions (@acquire) with @gup_flags and
+ * @callsite, releases of FOLL_PIN references if @gup_flags has FOLL_PIN.
+ */
+static __always_inline void write_pages(struct jw *w, struct page **pages,
+					long c, long end, bool acquire,
+					unsigned int gup_flags,
+					unsigned long callsite)
+{
+	u64 *ring = w->ring, mask = ring_mask, pos = w->pos, refs = w->refs;
+	bool dax = false;
+	long i, n;
+
+	for (i = c; i < end; i += n) {
+		struct folio *folio;
+		u64 v;
+
+		n = 1;
+		if (unlikely(!pages[i]))
+			continue;
+		v = run_word(pages, i, end, &folio, &n);
+		if (unlikely(!v)) {
+			if (acquire)
+				pinledger_ledger_acquire(pages + i, n, gup_flags,
+							 callsite);
+			else
+				pinledger_ledger_release(&folio->page, n,
+							 gup_flags & PL_FOLL_PIN);
+			continue;
+		}
+		/* Only fsdax folios have a pgmap: the guard wants those. */
+		if (!acquire)
+			dax |= folio_is_zone_device(folio);
+		ring[pos++ & mask] = v;
+		refs += n;
+	}
+	w->pos = pos;
+	w->refs = refs;
+	w->dax |= dax;
+}
+
 static void acquire_chunk(struct page **pages, long nr, unsigned int gup_flags,
 			  unsigned long callsite, u32 flags, bool retried)
 {
 	bool pin = gup_flags & PL_FOLL_PIN;
 	struct pl_slot *slot;
 	struct jw w;
-	long i, n;
 
 	if (!jw_open(&w, nr, ring_size() / 4))
 		goto full;
@@ -348,29 +390,7 @@ static void acquire_chunk(struct page **pages, long nr, unsigned int gup_flags,
 		local_irq_restore(w.irqflags);
 		goto full;
 	}
-	{
-		/* Locals, not w's fields: the ring stores may alias those. */
-		u64 *ring = w.ring, mask = ring_mask, pos = w.pos, refs = 0;
-
-		for (i = 0; i < nr; i += n) {
-			struct folio *folio;
-			u64 v;
-
-			n = 1;
-			if (unlikely(!pages[i]))
-				continue;
-			v = run_word(pages, i, nr, &folio, &n);
-			if (unlikely(!v)) {
-				pinledger_ledger_acquire(pages + i, n, gup_flags,
-							 callsite);
-				continue;
-			}
-			ring[pos++ & mask] = v;
-			refs += n;
-		}
-		w.pos = pos;
-		w.refs = refs;
-	}
+	write_pages(&w, pages, 0, nr, true, gup_flags, callsite);
 	jw_close(&w, pin ? J_ACQ_PIN : J_ACQ_GET, slot);
 	return;
 full:
@@ -404,16 +424,9 @@ void pinledger_journal_acquire(struct page **pages, long nr,
 		pinledger_ledger_acquire(pages, nr, gup_flags, callsite);
 		return;
 	}
-	if (gup_flags & PL_FOLL_PIN)
-		flags = PL_F_PIN;
-	else if (gup_flags & PL_FOLL_GET)
-		flags = PL_F_GET;
-	else
+	flags = pl_owner_flags(gup_flags);
+	if (!flags)
 		return;
-	if (gup_flags & PL_FOLL_LONGTERM)
-		flags |= PL_F_LONGTERM;
-	if (gup_flags & PL_FOLL_WRITE)
-		flags |= PL_F_WRITE;
 	for (i = 0; i < nr; i += J_CHUNK)
 		acquire_chunk(pages + i, min_t(long, nr - i, J_CHUNK), gup_flags,
 			      callsite, flags, false);
@@ -438,36 +451,6 @@ static inline void rel_add(struct jw *w, struct folio *folio, u32 refs, bool pin
 	if (pl_page_is_fsdax(&folio->page))
 		w->dax = true;
 	jw_add(w, folio_pfn(folio), refs);
-}
-
-/* rel_add() over pages[@c..@end), with the ring state in registers. */
-static void rel_pages(struct jw *w, struct page **pages, long c, long end,
-		      bool pin)
-{
-	u64 *ring = w->ring, mask = ring_mask, pos = w->pos, refs = w->refs;
-	bool dax = false;
-	long i, n;
-
-	for (i = c; i < end; i += n) {
-		struct folio *folio;
-		u64 v;
-
-		n = 1;
-		if (unlikely(!pages[i]))
-			continue;
-		v = run_word(pages, i, end, &folio, &n);
-		if (unlikely(!v)) {
-			pinledger_ledger_release(&folio->page, n, pin);
-			continue;
-		}
-		/* Only fsdax folios have a pgmap: the guard wants those. */
-		dax |= folio_is_zone_device(folio);
-		ring[pos++ & mask] = v;
-		refs += n;
-	}
-	w->pos = pos;
-	w->refs = refs;
-	w->dax |= dax;
 }
 
 static void rel_close(struct jw *w, bool pin)
@@ -526,8 +509,31 @@ void pinledger_journal_release_pages(struct page **pages, long nr, bool pin)
 			}
 			continue;
 		}
-		rel_pages(&w, pages, c, end, pin);
+		write_pages(&w, pages, c, end, false, pin ? PL_FOLL_PIN : 0, 0);
 		rel_close(&w, pin);
+	}
+}
+
+/*
+ * One folio of a FOLL_PIN release made of single folios: into the open
+ * record (*@open), closed and reopened every J_CHUNK entries (*@in_rec);
+ * direct, or lost, when no record could be opened.
+ */
+static void rel_step(struct jw *w, bool *open, long *in_rec,
+		     struct folio *folio, long n)
+{
+	if (!*open) {
+		if (rel_direct())
+			pinledger_ledger_release(&folio->page, n, true);
+		else
+			rel_lost(n);
+		return;
+	}
+	rel_add(w, folio, n, true);
+	if (++*in_rec == J_CHUNK) {
+		rel_close(w, true);
+		*in_rec = 0;
+		*open = !rel_direct() && rel_open(w, J_CHUNK);
 	}
 }
 
@@ -551,19 +557,7 @@ void pinledger_journal_release_range(struct page *page, long nr)
 		n = min_t(long, nr - i, folio_nr_pages(folio) -
 				       (page + i - &folio->page));
 		n = min_t(long, n, PL_JW_MAXREFS);
-		if (!open) {
-			if (rel_direct())
-				pinledger_ledger_release(&folio->page, n, true);
-			else
-				rel_lost(n);
-			continue;
-		}
-		rel_add(&w, folio, n, true);
-		if (++in_rec == J_CHUNK) {
-			rel_close(&w, true);
-			in_rec = 0;
-			open = !rel_direct() && rel_open(&w, J_CHUNK);
-		}
+		rel_step(&w, &open, &in_rec, folio, n);
 	}
 	if (open)
 		rel_close(&w, true);
@@ -586,19 +580,7 @@ void pinledger_journal_release_folios(struct folio **folios, long nr)
 		for (j = i + 1; j < nr && j - i < PL_JW_MAXREFS &&
 		     folios[j] == folios[i]; j++)
 			;
-		if (!open) {
-			if (rel_direct())
-				pinledger_ledger_release(&folios[i]->page, j - i, true);
-			else
-				rel_lost(j - i);
-			continue;
-		}
-		rel_add(&w, folios[i], j - i, true);
-		if (++in_rec == J_CHUNK) {
-			rel_close(&w, true);
-			in_rec = 0;
-			open = !rel_direct() && rel_open(&w, J_CHUNK);
-		}
+		rel_step(&w, &open, &in_rec, folios[i], j - i);
 	}
 	if (open)
 		rel_close(&w, true);
@@ -776,6 +758,25 @@ static void absorb_release(struct pl_journal *j, u64 p, u64 h)
 	}
 }
 
+/* Apply and void @j's acquisitions up to S2, or its releases up to S1. */
+static void absorb_pass(struct pl_journal *j, bool acquisitions)
+{
+	u64 p, end = acquisitions ? j->s2 : j->s1;
+
+	for (p = j->tail; p < end; p += J_HDR + HDR_N(*word(j, p))) {
+		u64 h = *word(j, p);
+		unsigned int t = HDR_TYPE(h);
+
+		if (acquisitions && (t == J_ACQ_PIN || t == J_ACQ_GET))
+			absorb_acquire(j, p, h);
+		else if (!acquisitions && (t == J_REL_PIN || t == J_REL_GET))
+			absorb_release(j, p, h);
+		else
+			continue;
+		*word(j, p) = HDR(J_VOID, HDR_N(h), 0);
+	}
+}
+
 /* One round; absorb_lock held.  Return: whether anything was pending. */
 static bool absorb(void)
 {
@@ -800,31 +801,13 @@ static bool absorb(void)
 		return false;
 	pinledger_inc(journal_absorbs);
 	absorb_match();
-	/* Acquisitions up to S2 ... */
+	/* Acquisitions up to S2, then releases up to S1. */
+	for_each_possible_cpu(cpu)
+		absorb_pass(per_cpu_ptr(&journals, cpu), true);
 	for_each_possible_cpu(cpu) {
 		struct pl_journal *j = per_cpu_ptr(&journals, cpu);
 
-		for (p = j->tail; p < j->s2; p += J_HDR + HDR_N(*word(j, p))) {
-			u64 h = *word(j, p);
-
-			if (HDR_TYPE(h) != J_ACQ_PIN && HDR_TYPE(h) != J_ACQ_GET)
-				continue;
-			absorb_acquire(j, p, h);
-			*word(j, p) = HDR(J_VOID, HDR_N(h), 0);
-		}
-	}
-	/* ... then releases up to S1. */
-	for_each_possible_cpu(cpu) {
-		struct pl_journal *j = per_cpu_ptr(&journals, cpu);
-
-		for (p = j->tail; p < j->s1; p += J_HDR + HDR_N(*word(j, p))) {
-			u64 h = *word(j, p);
-
-			if (HDR_TYPE(h) != J_REL_PIN && HDR_TYPE(h) != J_REL_GET)
-				continue;
-			absorb_release(j, p, h);
-			*word(j, p) = HDR(J_VOID, HDR_N(h), 0);
-		}
+		absorb_pass(j, false);
 		for (p = j->tail; p < j->s2 && HDR_TYPE(*word(j, p)) == J_VOID;
 		     p += J_HDR + HDR_N(*word(j, p)))
 			;
@@ -944,13 +927,12 @@ void pinledger_trace_pin_unreg(void)
  */
 int pinledger_journal_init(void)
 {
-	int cpu;
+	int cpu, ret;
 
-	if (journal_words_log2 < 10 || journal_words_log2 > 20) {
-		pr_err("journal_words_log2=%u is outside 10..20\n",
-		       journal_words_log2);
-		return -EINVAL;
-	}
+	ret = pinledger_param_range("journal_words_log2", journal_words_log2,
+				    10, 20);
+	if (ret)
+		return ret;
 	ring_mask = (1ULL << journal_words_log2) - 1;
 	j_chunk = min_t(long, 1024, ring_size() / 8);
 	init_irq_work(&kick_iw, kick_fn);

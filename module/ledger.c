@@ -437,16 +437,9 @@ void pinledger_ledger_acquire(struct page **pages, long nr,
 
 	if (!READ_ONCE(ledger_live))
 		return;
-	if (pin)
-		flags = PL_F_PIN;
-	else if (gup_flags & PL_FOLL_GET)
-		flags = PL_F_GET;
-	else
+	flags = pl_owner_flags(gup_flags);
+	if (!flags)
 		return;
-	if (gup_flags & PL_FOLL_LONGTERM)
-		flags |= PL_F_LONGTERM;
-	if (gup_flags & PL_FOLL_WRITE)
-		flags |= PL_F_WRITE;
 
 	rcu_read_lock();
 	for (i = 0; i < nr; i += n) {
@@ -772,6 +765,17 @@ static u32 drop(unsigned long pfn, u32 refs, bool pin, bool reconciled,
 	return n;
 }
 
+/* Count a release of @refs references of which the ledger had @n. */
+static void count_release(bool pin, u32 refs, u32 n)
+{
+	if (pin)
+		pinledger_add(released_pins, n);
+	else
+		pinledger_add(released_gets, n);
+	if (n < refs)
+		pinledger_add(unmatched_releases, refs - n);
+}
+
 /**
  * pinledger_ledger_release - record the release of references on a folio.
  * @page:	any page of the folio.
@@ -799,12 +803,7 @@ void pinledger_ledger_release(struct page *page, int refs, bool pin)
 	if (cleaned && (READ_ONCE(ledger_subscribed) &
 			PL_LEDGER_NOTIFY_CLEANED_UNPINNED))
 		pinledger_notify_cleaned_unpinned(folio);
-	if (pin)
-		pinledger_add(released_pins, n);
-	else
-		pinledger_add(released_gets, n);
-	if (n < refs)
-		pinledger_add(unmatched_releases, refs - n);
+	count_release(pin, refs, n);
 }
 
 /**
@@ -873,12 +872,7 @@ void pinledger_index_drop(unsigned long pfn, u32 refs, bool pin)
 	if (!READ_ONCE(ledger_live))
 		return;
 	n = drop(pfn, refs, pin, false, NULL);
-	if (pin)
-		pinledger_add(released_pins, n);
-	else
-		pinledger_add(released_gets, n);
-	if (n < refs)
-		pinledger_add(unmatched_releases, refs - n);
+	count_release(pin, refs, n);
 }
 
 /*
@@ -1245,13 +1239,12 @@ unsigned long pinledger_ledger_bytes(void)
  */
 int pinledger_ledger_init(void)
 {
-	int i;
+	int i, ret;
 
-	if (ledger_buckets_log2 < 10 || ledger_buckets_log2 > 24) {
-		pr_err("ledger_buckets_log2=%u is outside 10..24\n",
-		       ledger_buckets_log2);
-		return -EINVAL;
-	}
+	ret = pinledger_param_range("ledger_buckets_log2", ledger_buckets_log2,
+				    10, 24);
+	if (ret)
+		return ret;
 	ledger_mask = (1UL << ledger_buckets_log2) - 1;
 	ledger_table = vzalloc((ledger_mask + 1) * sizeof(*ledger_table));
 	if (!ledger_table)
