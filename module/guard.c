@@ -328,6 +328,14 @@ static void kick_fn(struct work_struct *work)
 	unsigned long flags, pfn;
 	bool more = false;
 
+	/*
+	 * References on a waited range went away: bring the ledger up to
+	 * date first, so that their releases (FOLL_GETs on fsdax pages are
+	 * seen only by a sync) are recorded, and traced, before the layout
+	 * change is let go.
+	 */
+	if (atomic_read(&guard_active))
+		pinledger_ledger_sync();
 	spin_lock_irqsave(&guard_lock, flags);
 	list_for_each_entry(w, &waiters, node) {
 		if (!w->armed)

@@ -51,8 +51,8 @@
  *
  * Full journal.  An acquisition needs a quarter of the ring free beyond
  * its record (a reserve for releases).  When it does not fit, the writer
- * absorbs at once if it is in task context and absorb_lock is free, else
- * the references are counted as untracked: the guard and the page-cache
+ * absorbs at once if it is in task context (waiting for a concurrent
+ * absorber), else the references are counted as untracked: the guard and the page-cache
  * policies still see them by refcount, as they see pins taken before
  * load.  A release that does not fit and cannot absorb (hard IRQ with a
  * full journal) is counted in lost_releases; reconciliation then drops
@@ -70,9 +70,8 @@
  * refcounts, which GUP raises before any hook runs (module/guard.c).
  *
  * Locking: absorb_lock (spinlock_t) serializes absorbers; taken in task
- * context only (process context, or a probe handler of a GUP call with
- * preemption disabled, then by trylock and never on PREEMPT_RT), never
- * from IRQ.  Under it: the ledger's bucket locks and the slab allocator
+ * context only (process context, or a probe handler with preemption
+ * disabled whose journal is full, never on PREEMPT_RT), never from IRQ.  Under it: the ledger's bucket locks and the slab allocator
  * (GFP_NOWAIT).  Lock order: guard_lock -> absorb_lock -> ledger bucket
  * locks; page_mkclean_one()'s PTE lock and i_mmap_rwsem may be held
  * around all of them.
@@ -465,7 +464,7 @@ static void rel_close(struct jw *w, bool pin)
 static void rel_lost(long refs)
 {
 	pinledger_add(lost_releases, refs);
-	pr_warn_ratelimited("journal full in atomic context: %ld released references not recorded (reconciliation will drop them)\n",
+	pr_warn_ratelimited("journal full in IRQ context: %ld released references not recorded (reconciliation will drop them)\n",
 			    refs);
 }
 
@@ -841,10 +840,13 @@ void pinledger_ledger_sync(void)
 }
 
 /**
- * pinledger_ledger_try_sync - pinledger_ledger_sync() unless it would spin.
+ * pinledger_ledger_try_sync - pinledger_ledger_sync() where it may be done.
+ *
+ * One absorb round, waiting for a concurrent absorber.  Probe handlers
+ * call it when their CPU's journal is full.
  *
  * Context: any; outside task context (and on PREEMPT_RT where it may not
- * sleep) it does nothing.
+ * sleep) it does nothing.  Takes absorb_lock.
  * Return: true if the journals were absorbed.
  */
 bool pinledger_ledger_try_sync(void)
@@ -854,9 +856,14 @@ bool pinledger_ledger_try_sync(void)
 	 * slab may not be entered with preemption disabled: probe handlers
 	 * never absorb there (a full journal counts untracked instead).
 	 */
-	if (!in_task() || (IS_ENABLED(CONFIG_PREEMPT_RT) && !preemptible()) ||
-	    !spin_trylock(&absorb_lock))
+	if (!in_task() || (IS_ENABLED(CONFIG_PREEMPT_RT) && !preemptible()))
 		return false;
+	/*
+	 * Spinning is safe here: absorb_lock's holder runs with preemption
+	 * disabled on another CPU (on this one it would have to be the
+	 * caller itself) and takes nothing a task context may hold.
+	 */
+	spin_lock(&absorb_lock);
 	absorb();
 	spin_unlock(&absorb_lock);
 	return true;
@@ -897,7 +904,8 @@ int pinledger_trace_pin_reg(void)
 {
 	if (atomic_inc_return(&pin_events) == 1) {
 		WRITE_ONCE(pl_direct, true);
-		synchronize_rcu();
+		/* Tracing is being turned on: do not keep the tool waiting. */
+		synchronize_rcu_expedited();
 		spin_lock(&absorb_lock);
 		absorb_quiet = true;
 		while (absorb())

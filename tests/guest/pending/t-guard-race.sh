@@ -14,7 +14,7 @@
 # truncated page with extra references, caught by run.sh).  The race must
 # really happen: under each policy some truncates must start while the pin
 # is held (and under block, some must be refused with EBUSY).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 
 d=$(pl_dir)
 f=$d/victim
