@@ -557,8 +557,11 @@ void pinledger_index_add(struct pinledger_index_batch *b, unsigned long pfn,
 		 * what the index has: an O_DIRECT loop on one buffer page
 		 * journals thousands, of which one may be in flight.
 		 */
-		long can = unexplained_refs(folio) - index_refs(pfn, folio);
+		long can = unexplained_refs(folio);
 
+		/* The index is only looked up while references show. */
+		if (can > 0)
+			can -= index_refs(pfn, folio);
 		held = can > 0;
 		gone = held ? n - min_t(long, n, can) : n;
 	}
