@@ -1125,6 +1125,18 @@ static void snapshot(struct pl_page *e, struct pinledger_snap *s)
 	else if (set)
 		for (i = 0; i < set->n; i++)
 			snap_owner(s, set->e[i].o, set->e[i].pins, set->e[i].gets);
+	/*
+	 * Oldest first: the absorber applies each CPU's journal in turn, so
+	 * the set's order is not the order the references were taken in.
+	 */
+	for (i = 1; i < s->nr_owners; i++) {
+		struct pinledger_snap_owner so = s->owners[i];
+		u32 k = i;
+
+		for (; k > 0 && s->owners[k - 1].start_ns > so.start_ns; k--)
+			s->owners[k] = s->owners[k - 1];
+		s->owners[k] = so;
+	}
 }
 
 /**
