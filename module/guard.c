@@ -326,13 +326,16 @@ static void kick_fn(struct work_struct *work)
 {
 	struct pinledger_waiter *w;
 	unsigned long flags, pfn;
-	bool more = false;
+	bool more = false, idle = false, synced = false;
 
+again:
 	/*
 	 * References on a waited range went away: bring the ledger up to
-	 * date first, so that their releases (FOLL_GETs on fsdax pages are
-	 * seen only by a sync) are recorded, and traced, before the layout
-	 * change is let go.
+	 * date, so that their releases (FOLL_GETs on fsdax pages are seen
+	 * only by a sync) are recorded, and traced, before the layout
+	 * change is let go.  A range found idle is let go only by a pass
+	 * that follows a sync made after it was seen idle (never syncing
+	 * under guard_lock).
 	 */
 	if (atomic_read(&guard_active))
 		pinledger_ledger_sync();
@@ -348,10 +351,17 @@ static void kick_fn(struct work_struct *work)
 			more = true;
 			break;
 		default:
-			ticket_kick(w);
+			if (synced)
+				ticket_kick(w);
+			else
+				idle = true;
 		}
 	}
 	spin_unlock_irqrestore(&guard_lock, flags);
+	if (idle && !synced) {
+		synced = true;
+		goto again;
+	}
 	/* Long ranges: go on in the next run, IRQs enabled in between. */
 	if (more)
 		queue_work(kick_wq, &kick_work);

@@ -72,9 +72,9 @@
  * Locking: absorb_lock (spinlock_t) serializes absorbers; taken in task
  * context only (process context, or a probe handler with preemption
  * disabled whose journal is full, never on PREEMPT_RT), never from IRQ.  Under it: the ledger's bucket locks and the slab allocator
- * (GFP_NOWAIT).  Lock order: guard_lock -> absorb_lock -> ledger bucket
- * locks; page_mkclean_one()'s PTE lock and i_mmap_rwsem may be held
- * around all of them.
+ * (GFP_NOWAIT).  Lock order: absorb_lock -> ledger bucket locks; never
+ * taken under guard_lock (the guard syncs before it takes that); a layout
+ * probe may hold the inode's i_rwsem and invalidate_lock around it.
  *
  * PREEMPT_RT: the writers take no lock and allocate nothing (IRQs off
  * for a bounded append), so the journal path is correct on RT as it
