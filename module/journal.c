@@ -23,9 +23,24 @@
  * with IRQs disabled around the append (a hard IRQ's release must not
  * interleave with a task's record); it publishes the head with a release
  * store.  The absorber reads up to the head with an acquire load, may
- * rewrite the type of records it has consumed (VOID), and publishes the
- * tail with a release store; the writer reads the tail with an acquire
- * load before reusing words.
+ * rewrite the type of records it has consumed (VOID; an acquisition's
+ * header by cmpxchg, see below), and publishes the tail with a release
+ * store; the writer reads the tail with an acquire load before reusing
+ * words.
+ *
+ * In-place cancellation.  The commonest pin lives between a GUP call and
+ * an unpin of the same array on the same CPU with nothing journaled in
+ * between (P1's loop, a synchronous O_DIRECT I/O).  The release writer
+ * first looks at its CPU's last record: if it is a pending FOLL_PIN
+ * acquisition of the releaser's process (any, in IRQ context) with as
+ * many references, and the released pages are exactly where its runs say
+ * (page pointers compared with the runs' pfns; a run starts at its
+ * folio's first page), it voids that record's header by cmpxchg and
+ * writes nothing.  The absorber claims an acquisition's header by
+ * cmpxchg before it applies or cancels it, so exactly one of them gets
+ * it; a writer that loses writes its release record as usual.  A
+ * cancelled pin never reaches the index, as with the absorber's own
+ * matching below.
  *
  * Owners.  A record names an owner slot of its CPU (64 slots, 2-way
  * hashed on tgid, call site and flags), filled with the command name on
@@ -118,6 +133,8 @@ enum { J_VOID, J_ACQ_PIN, J_ACQ_GET, J_REL_PIN, J_REL_GET };
 #define HDR_SLOT(h)		((u32)(h))
 
 #define OWNER_SLOTS	64
+/* In an acquisition's slot field: it has fsdax folios. */
+#define J_SLOT_DAX	(1U << 16)
 
 /* An owner slot; see DOC.  Written by its CPU, read by the absorber. */
 struct pl_slot {
@@ -132,6 +149,7 @@ struct pl_slot {
  * @tail:	words consumed; the absorber's (absorb_lock).
  * @s1:		absorber: head read in the first pass.
  * @s2:		absorber: head read in the second pass.
+ * @last:	start of the last record written (the writer's).
  * @ring:	the words.
  * @slots:	owner slots.
  */
@@ -139,6 +157,7 @@ struct pl_journal {
 	u64 head;
 	u64 tail ____cacheline_aligned;
 	u64 s1, s2;
+	u64 last;
 	u64 *ring;
 	struct pl_slot slots[OWNER_SLOTS];
 };
@@ -272,7 +291,8 @@ static void jw_close(struct jw *w, unsigned int type, struct pl_slot *slot)
 
 	if (n) {
 		/* Releases name the releasing process instead (0 in IRQ). */
-		*word(j, head) = HDR(type, n, slot ? slot - j->slots :
+		*word(j, head) = HDR(type, n, slot ?
+				     (slot - j->slots) | (w->dax ? J_SLOT_DAX : 0) :
 				     in_task() ? current->tgid : 0);
 		*word(j, head + 1) = *word(j, head + J_HDR) * 31 +
 				     *word(j, w->pos - 1) + n;
@@ -280,6 +300,7 @@ static void jw_close(struct jw *w, unsigned int type, struct pl_slot *slot)
 		*word(j, head + 3) = w->refs;
 		if (slot)
 			slot->last_pos = w->pos;
+		j->last = head;
 		smp_store_release(&j->head, w->pos);
 		kick(j, w->pos, READ_ONCE(j->tail));
 	}
@@ -310,7 +331,7 @@ static noinline u32 large_run(struct page **pages, long i, long nr,
  * costs a handful of loads and tests.
  */
 static __always_inline u64 run_word(struct page **pages, long i, long nr,
-				    struct folio **foliop, long *n)
+				    struct folio **foliop, long *n, bool *dax)
 {
 	struct page *page = pages[i];
 	struct folio *folio = page_folio(page);
@@ -325,9 +346,11 @@ static __always_inline u64 run_word(struct page **pages, long i, long nr,
 		pfn = page_to_pfn(page);
 	}
 	mapping = READ_ONCE(folio->mapping);
-	if (unlikely(mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON)) &&
-	    !pl_page_is_fsdax(page))
-		return 0;
+	if (unlikely(mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON))) {
+		if (!pl_page_is_fsdax(page))
+			return 0;
+		*dax = true;
+	}
 	return (u64)pfn << PL_JW_SHIFT | (*n - 1);
 }
 
@@ -353,7 +376,7 @@ static __always_inline void write_pages(struct jw *w, struct page **pages,
 		n = 1;
 		if (unlikely(!pages[i]))
 			continue;
-		v = run_word(pages, i, end, &folio, &n);
+		v = run_word(pages, i, end, &folio, &n, &dax);
 		if (unlikely(!v)) {
 			if (acquire)
 				pinledger_ledger_acquire(pages + i, n, gup_flags,
@@ -363,7 +386,10 @@ static __always_inline void write_pages(struct jw *w, struct page **pages,
 							 gup_flags & PL_FOLL_PIN);
 			continue;
 		}
-		/* Only fsdax folios have a pgmap: the guard wants those. */
+		/*
+		 * Only fsdax folios have a pgmap: the guard wants those.  (An
+		 * acquisition's fsdax folios are found by their mapping.)
+		 */
 		if (!acquire)
 			dax |= folio_is_zone_device(folio);
 		ring[pos++ & mask] = v;
@@ -372,6 +398,109 @@ static __always_inline void write_pages(struct jw *w, struct page **pages,
 	w->pos = pos;
 	w->refs = refs;
 	w->dax |= dax;
+}
+
+/*
+ * In-place cancellation (see DOC): the acquisition a release takes back,
+ * if it is the last record of this CPU's journal, still pending, and its
+ * owner's process is the releaser's (any in IRQ context).  IRQs off.
+ * Return: its start, or U64_MAX.
+ */
+static u64 cancel_candidate(struct pl_journal *j, u64 refs)
+{
+	u64 a = j->last, h = READ_ONCE(*word(j, a));
+
+	if (HDR_TYPE(h) != J_ACQ_PIN || a + J_HDR + HDR_N(h) != j->head ||
+	    *word(j, a + 3) != refs)
+		return U64_MAX;
+	if (in_task() &&
+	    j->slots[HDR_SLOT(h) % OWNER_SLOTS].key.tgid != current->tgid)
+		return U64_MAX;
+	return a;
+}
+
+/*
+ * Void the acquisition at @a (its words matched the release, @zero of its
+ * references on the zero page) unless the absorber took it first.
+ */
+static bool cancel_commit(struct pl_journal *j, u64 a, u64 zero, bool *dax)
+{
+	u64 h = READ_ONCE(*word(j, a)), refs = *word(j, a + 3) - zero;
+
+	if (cmpxchg(word(j, a), h, HDR(J_VOID, HDR_N(h), 0)) != h)
+		return false;
+	*dax = HDR_SLOT(h) & J_SLOT_DAX;
+	pinledger_add(acquired_pins, refs);
+	pinledger_add(released_pins, refs);
+	pinledger_add(journal_cancelled, refs);
+	return true;
+}
+
+/*
+ * unpin_user_pages(@pages, @nr) on the array a pin_user_pages*() call of
+ * this CPU just filled: cancel its record in place.  Every page must be
+ * where the record's runs say (a run starts at its folio's first page),
+ * so no folio is resolved here.  Return: true if cancelled.
+ */
+static bool cancel_pages(struct page **pages, long nr)
+{
+	unsigned long irqflags;
+	struct pl_journal *j;
+	u64 a, zero = 0;
+	bool dax, ok = false;
+	long i = 0;
+	u32 k, n;
+
+	local_irq_save(irqflags);
+	j = this_cpu_ptr(&journals);
+	a = cancel_candidate(j, nr);
+	if (a == U64_MAX)
+		goto out;
+	n = HDR_N(*word(j, a));
+	for (k = 0; k < n; k++) {
+		u64 v = *word(j, a + J_HDR + k);
+		unsigned long pfn = v >> PL_JW_SHIFT;
+		long c = (v & (PL_JW_MAXREFS - 1)) + 1, m;
+		struct page *base = pfn_to_page(pfn);
+
+		if (c > nr - i)
+			goto out;
+		for (m = 0; m < c; m++)
+			if (pages[i + m] != base + m)
+				goto out;
+		if (unlikely(is_zero_pfn(pfn)))
+			zero += c;
+		i += c;
+	}
+	ok = i == nr && cancel_commit(j, a, zero, &dax);
+out:
+	local_irq_restore(irqflags);
+	if (ok && dax)
+		pinledger_guard_released(NULL);
+	return ok;
+}
+
+/* unpin_user_folio(@folio, @refs) & co on the folio just pinned. */
+static bool cancel_folio(struct folio *folio, long refs)
+{
+	unsigned long irqflags;
+	struct pl_journal *j;
+	bool dax, ok = false;
+	u64 a;
+
+	if (refs > PL_JW_MAXREFS)
+		return false;
+	local_irq_save(irqflags);
+	j = this_cpu_ptr(&journals);
+	a = cancel_candidate(j, refs);
+	if (a != U64_MAX && HDR_N(*word(j, a)) == 1 &&
+	    *word(j, a + J_HDR) == ((u64)folio_pfn(folio) << PL_JW_SHIFT | (refs - 1)))
+		ok = cancel_commit(j, a, is_zero_pfn(folio_pfn(folio)) ? refs : 0,
+				   &dax);
+	local_irq_restore(irqflags);
+	if (ok && dax)
+		pinledger_guard_released(NULL);
+	return ok;
 }
 
 static void acquire_chunk(struct page **pages, long nr, unsigned int gup_flags,
@@ -488,6 +617,8 @@ void pinledger_journal_release_pages(struct page **pages, long nr, bool pin)
 	long i, n, c, end;
 	struct jw w;
 
+	if (pin && !rel_direct() && cancel_pages(pages, nr))
+		return;
 	for (c = 0; c < nr; c += J_CHUNK) {
 		end = min_t(long, nr, c + J_CHUNK);
 		if (rel_direct() || !rel_open(&w, end - c)) {
@@ -599,6 +730,8 @@ void pinledger_journal_release_folio(struct folio *folio, long refs, bool pin)
 
 	if (refs <= 0)
 		return;
+	if (pin && !rel_direct() && cancel_folio(folio, refs))
+		return;
 	while (refs > 0) {
 		u32 n = min_t(long, refs, PL_JW_MAXREFS);
 
@@ -706,9 +839,12 @@ static void absorb_match(void)
 				    !words_equal(ja, m->pos + J_HDR, j, p + J_HDR,
 						 HDR_N(h), &zero))
 					continue;
+				/* Its releaser may have cancelled it in place. */
+				if (cmpxchg(word(ja, m->pos), ah,
+					    HDR(J_VOID, HDR_N(ah), 0)) != ah)
+					continue;
 				/* No pin is kept on the zero page (see DOC). */
 				refs = *word(j, p + 3) - zero;
-				*word(ja, m->pos) = HDR(J_VOID, HDR_N(ah), 0);
 				*word(j, p) = HDR(J_VOID, HDR_N(h), 0);
 				m->cpu = U32_MAX;	/* used up */
 				pinledger_add(acquired_pins, refs);
@@ -766,13 +902,15 @@ static void absorb_pass(struct pl_journal *j, bool acquisitions)
 		u64 h = *word(j, p);
 		unsigned int t = HDR_TYPE(h);
 
-		if (acquisitions && (t == J_ACQ_PIN || t == J_ACQ_GET))
+		if (acquisitions && (t == J_ACQ_PIN || t == J_ACQ_GET)) {
+			/* Claimed, unless its releaser cancelled it in place. */
+			if (cmpxchg(word(j, p), h, HDR(J_VOID, HDR_N(h), 0)) != h)
+				continue;
 			absorb_acquire(j, p, h);
-		else if (!acquisitions && (t == J_REL_PIN || t == J_REL_GET))
+		} else if (!acquisitions && (t == J_REL_PIN || t == J_REL_GET)) {
 			absorb_release(j, p, h);
-		else
-			continue;
-		*word(j, p) = HDR(J_VOID, HDR_N(h), 0);
+			*word(j, p) = HDR(J_VOID, HDR_N(h), 0);
+		}
 	}
 }
 
