@@ -133,8 +133,9 @@ enum { J_VOID, J_ACQ_PIN, J_ACQ_GET, J_REL_PIN, J_REL_GET };
 #define HDR_SLOT(h)		((u32)(h))
 
 #define OWNER_SLOTS	64
-/* In an acquisition's slot field: it has fsdax folios. */
+/* In an acquisition's slot field: it has fsdax folios, the zero page. */
 #define J_SLOT_DAX	(1U << 16)
+#define J_SLOT_ZERO	(1U << 17)
 
 /* An owner slot; see DOC.  Written by its CPU, read by the absorber. */
 struct pl_slot {
@@ -235,7 +236,8 @@ struct jw {
 	u64 *ring;
 	u64 pos;		/* next entry word */
 	u64 refs;
-	bool dax;		/* an fsdax folio was released */
+	bool dax;		/* an fsdax folio is in it */
+	bool zero;		/* an acquisition has the zero page */
 };
 
 /* A page-cache folio (file-backed, not fsdax): direct path. */
@@ -272,6 +274,7 @@ static bool jw_open(struct jw *w, long nmax, u64 reserve)
 	w->pos = w->j->head + J_HDR;
 	w->refs = 0;
 	w->dax = false;
+	w->zero = false;
 	return true;
 }
 
@@ -292,7 +295,8 @@ static void jw_close(struct jw *w, unsigned int type, struct pl_slot *slot)
 	if (n) {
 		/* Releases name the releasing process instead (0 in IRQ). */
 		*word(j, head) = HDR(type, n, slot ?
-				     (slot - j->slots) | (w->dax ? J_SLOT_DAX : 0) :
+				     (slot - j->slots) | (w->dax ? J_SLOT_DAX : 0) |
+				     (w->zero ? J_SLOT_ZERO : 0) :
 				     in_task() ? current->tgid : 0);
 		*word(j, head + 1) = *word(j, head + J_HDR) * 31 +
 				     *word(j, w->pos - 1) + n;
@@ -355,18 +359,16 @@ static __always_inline u64 run_word(struct page **pages, long i, long nr,
 }
 
 /*
- * Journal pages[@c..@end) into the open record @w, the ring state in
- * registers (the ring stores may alias @w's fields).  Page-cache folios
- * take the direct path: acquisitions (@acquire) with @gup_flags and
- * @callsite, releases of FOLL_PIN references if @gup_flags has FOLL_PIN.
+ * Journal the release of pages[@c..@end) into the open record @w, the
+ * ring state in registers (the ring stores may alias @w's fields).
+ * Page-cache folios take the direct path, releasing FOLL_PIN references
+ * if @pin.
  */
-static __always_inline void write_pages(struct jw *w, struct page **pages,
-					long c, long end, bool acquire,
-					unsigned int gup_flags,
-					unsigned long callsite)
+static __always_inline void write_rel(struct jw *w, struct page **pages,
+				      long c, long end, bool pin)
 {
 	u64 *ring = w->ring, mask = ring_mask, pos = w->pos, refs = w->refs;
-	bool dax = false;
+	bool dax = false, unused = false;
 	long i, n;
 
 	for (i = c; i < end; i += n) {
@@ -376,22 +378,71 @@ static __always_inline void write_pages(struct jw *w, struct page **pages,
 		n = 1;
 		if (unlikely(!pages[i]))
 			continue;
-		v = run_word(pages, i, end, &folio, &n, &dax);
+		v = run_word(pages, i, end, &folio, &n, &unused);
 		if (unlikely(!v)) {
-			if (acquire)
-				pinledger_ledger_acquire(pages + i, n, gup_flags,
-							 callsite);
-			else
-				pinledger_ledger_release(&folio->page, n,
-							 gup_flags & PL_FOLL_PIN);
+			pinledger_ledger_release(&folio->page, n, pin);
 			continue;
 		}
-		/*
-		 * Only fsdax folios have a pgmap: the guard wants those.  (An
-		 * acquisition's fsdax folios are found by their mapping.)
-		 */
-		if (!acquire)
-			dax |= folio_is_zone_device(folio);
+		/* Only fsdax folios have a pgmap: the guard wants those. */
+		dax |= folio_is_zone_device(folio);
+		ring[pos++ & mask] = v;
+		refs += n;
+	}
+	w->pos = pos;
+	w->refs = refs;
+	w->dax |= dax;
+}
+
+/* Anything but a small anonymous or fsdax folio at pages[@i]: see write_acq(). */
+static noinline long acq_slow(struct jw *w, struct page **pages, long i,
+			      long nr, unsigned int gup_flags,
+			      unsigned long callsite, u64 *v, bool *dax)
+{
+	struct folio *folio;
+	long n = 1;
+
+	*v = run_word(pages, i, nr, &folio, &n, dax);
+	if (!*v)
+		pinledger_ledger_acquire(pages + i, n, gup_flags, callsite);
+	else if (is_zero_pfn(*v >> PL_JW_SHIFT))
+		w->zero = true;
+	return n;
+}
+
+/*
+ * Journal an acquisition's @pages into the open record @w.  The hot path
+ * is a small anonymous or fsdax folio: three loads from its struct page
+ * (compound head, flags, mapping), one store; large folios, page-cache
+ * folios (direct path) and pages without a mapping take acq_slow().
+ */
+static __always_inline void write_acq(struct jw *w, struct page **pages,
+				      long nr, unsigned int gup_flags,
+				      unsigned long callsite)
+{
+	u64 *ring = w->ring, mask = ring_mask, pos = w->pos, refs = w->refs;
+	bool dax = false;
+	long i, n;
+
+	for (i = 0; i < nr; i += n) {
+		struct page *page = pages[i];
+		unsigned long mapping;
+		u64 v;
+
+		n = 1;
+		if (unlikely(!page))
+			continue;
+		mapping = (unsigned long)READ_ONCE(page->mapping);
+		if (likely(!(READ_ONCE(page->compound_head) & 1) &&
+			   !(READ_ONCE(page->flags) & (1UL << PG_head)) &&
+			   ((mapping & PAGE_MAPPING_ANON) ||
+			    (mapping && pl_page_is_fsdax(page) && (dax = true))))) {
+			ring[pos++ & mask] = (u64)page_to_pfn(page) << PL_JW_SHIFT;
+			refs++;
+			continue;
+		}
+		n = acq_slow(w, pages, i, nr, gup_flags, callsite, &v, &dax);
+		if (!v)
+			continue;
 		ring[pos++ & mask] = v;
 		refs += n;
 	}
@@ -411,7 +462,7 @@ static u64 cancel_candidate(struct pl_journal *j, u64 refs)
 	u64 a = j->last, h = READ_ONCE(*word(j, a));
 
 	if (HDR_TYPE(h) != J_ACQ_PIN || a + J_HDR + HDR_N(h) != j->head ||
-	    *word(j, a + 3) != refs)
+	    *word(j, a + 3) != refs || (HDR_SLOT(h) & J_SLOT_ZERO))
 		return U64_MAX;
 	if (in_task() &&
 	    j->slots[HDR_SLOT(h) % OWNER_SLOTS].key.tgid != current->tgid)
@@ -420,12 +471,12 @@ static u64 cancel_candidate(struct pl_journal *j, u64 refs)
 }
 
 /*
- * Void the acquisition at @a (its words matched the release, @zero of its
- * references on the zero page) unless the absorber took it first.
+ * Void the acquisition at @a (its words matched the release; it has no
+ * reference on the zero page) unless the absorber took it first.
  */
-static bool cancel_commit(struct pl_journal *j, u64 a, u64 zero, bool *dax)
+static bool cancel_commit(struct pl_journal *j, u64 a, bool *dax)
 {
-	u64 h = READ_ONCE(*word(j, a)), refs = *word(j, a + 3) - zero;
+	u64 h = READ_ONCE(*word(j, a)), refs = *word(j, a + 3);
 
 	if (cmpxchg(word(j, a), h, HDR(J_VOID, HDR_N(h), 0)) != h)
 		return false;
@@ -446,9 +497,9 @@ static bool cancel_pages(struct page **pages, long nr)
 {
 	unsigned long irqflags;
 	struct pl_journal *j;
-	u64 a, zero = 0;
 	bool dax, ok = false;
-	long i = 0;
+	u64 a, e;
+	long i;
 	u32 k, n;
 
 	local_irq_save(irqflags);
@@ -457,22 +508,34 @@ static bool cancel_pages(struct page **pages, long nr)
 	if (a == U64_MAX)
 		goto out;
 	n = HDR_N(*word(j, a));
-	for (k = 0; k < n; k++) {
-		u64 v = *word(j, a + J_HDR + k);
-		unsigned long pfn = v >> PL_JW_SHIFT;
+	e = a + J_HDR;
+	/*
+	 * Small folios, one reference each: entry k is pages[k].  (Only if
+	 * the record does not wrap around the ring's end.)
+	 */
+	k = 0;
+	if ((e & ring_mask) + n <= ring_size()) {
+		const u64 *r = word(j, e);
+		u32 lim = min_t(long, n, nr);
+
+		while (k < lim &&
+		       r[k] == (u64)page_to_pfn(pages[k]) << PL_JW_SHIFT)
+			k++;
+	}
+	/* From the first run or mismatch on (pages[k] may be NULL). */
+	for (i = k; k < n; k++) {
+		u64 v = *word(j, e + k);
+		struct page *base = pfn_to_page(v >> PL_JW_SHIFT);
 		long c = (v & (PL_JW_MAXREFS - 1)) + 1, m;
-		struct page *base = pfn_to_page(pfn);
 
 		if (c > nr - i)
 			goto out;
 		for (m = 0; m < c; m++)
 			if (pages[i + m] != base + m)
 				goto out;
-		if (unlikely(is_zero_pfn(pfn)))
-			zero += c;
 		i += c;
 	}
-	ok = i == nr && cancel_commit(j, a, zero, &dax);
+	ok = i == nr && cancel_commit(j, a, &dax);
 out:
 	local_irq_restore(irqflags);
 	if (ok && dax)
@@ -495,8 +558,7 @@ static bool cancel_folio(struct folio *folio, long refs)
 	a = cancel_candidate(j, refs);
 	if (a != U64_MAX && HDR_N(*word(j, a)) == 1 &&
 	    *word(j, a + J_HDR) == ((u64)folio_pfn(folio) << PL_JW_SHIFT | (refs - 1)))
-		ok = cancel_commit(j, a, is_zero_pfn(folio_pfn(folio)) ? refs : 0,
-				   &dax);
+		ok = cancel_commit(j, a, &dax);
 	local_irq_restore(irqflags);
 	if (ok && dax)
 		pinledger_guard_released(NULL);
@@ -518,7 +580,7 @@ static void acquire_chunk(struct page **pages, long nr, unsigned int gup_flags,
 		local_irq_restore(w.irqflags);
 		goto full;
 	}
-	write_pages(&w, pages, 0, nr, true, gup_flags, callsite);
+	write_acq(&w, pages, nr, gup_flags, callsite);
 	jw_close(&w, pin ? J_ACQ_PIN : J_ACQ_GET, slot);
 	return;
 full:
@@ -639,7 +701,7 @@ void pinledger_journal_release_pages(struct page **pages, long nr, bool pin)
 			}
 			continue;
 		}
-		write_pages(&w, pages, c, end, false, pin ? PL_FOLL_PIN : 0, 0);
+		write_rel(&w, pages, c, end, pin);
 		rel_close(&w, pin);
 	}
 }
