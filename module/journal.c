@@ -396,17 +396,71 @@ static __always_inline void write_rel(struct jw *w, struct page **pages,
 /* Anything but a small anonymous or fsdax folio at pages[@i]: see write_acq(). */
 static noinline long acq_slow(struct jw *w, struct page **pages, long i,
 			      long nr, unsigned int gup_flags,
-			      unsigned long callsite, u64 *v, bool *dax)
+			      unsigned long callsite, u64 *v)
 {
 	struct folio *folio;
+	bool dax = false;
 	long n = 1;
 
-	*v = run_word(pages, i, nr, &folio, &n, dax);
+	*v = run_word(pages, i, nr, &folio, &n, &dax);
 	if (!*v)
 		pinledger_ledger_acquire(pages + i, n, gup_flags, callsite);
 	else if (is_zero_pfn(*v >> PL_JW_SHIFT))
 		w->zero = true;
+	w->dax |= dax;
 	return n;
+}
+
+/*
+ * The loop of write_acq(): entries go to @out[k], or to the ring at
+ * @pos + k with wrap-around when @wrap.  Return: entries written; the
+ * references beyond one per entry are added to *@extra.
+ */
+static __always_inline long acq_loop(struct jw *w, struct page **pages,
+				     long nr, unsigned int gup_flags,
+				     unsigned long callsite, u64 *out,
+				     u64 pos, bool wrap, u64 *extra,
+				     bool *dax)
+{
+	long i = 0, k = 0;
+
+	while (i < nr) {
+		struct page *page = pages[i];
+		unsigned long mapping, flags;
+		long n;
+		u64 v;
+
+		if (unlikely(!page)) {
+			i++;
+			continue;
+		}
+		mapping = (unsigned long)READ_ONCE(page->mapping);
+		flags = READ_ONCE(page->flags);
+		/*
+		 * A device page with a file mapping is fsdax (nothing else
+		 * gives device pages a mapping; and no device page is page
+		 * cache, so journaling one is right whatever it is).
+		 */
+		if (likely(!(READ_ONCE(page->compound_head) & 1) &&
+			   !(flags & (1UL << PG_head)) &&
+			   ((mapping & PAGE_MAPPING_ANON) ||
+			    (mapping && pl_flags_zone_device(flags) && (*dax = true))))) {
+			v = (u64)page_to_pfn(page) << PL_JW_SHIFT;
+			i++;
+		} else {
+			n = acq_slow(w, pages, i, nr, gup_flags, callsite, &v);
+			i += n;
+			if (!v)
+				continue;
+			*extra += n - 1;
+		}
+		if (wrap)
+			out[(pos + k) & ring_mask] = v;
+		else
+			out[k] = v;
+		k++;
+	}
+	return k;
 }
 
 /*
@@ -419,35 +473,18 @@ static __always_inline void write_acq(struct jw *w, struct page **pages,
 				      long nr, unsigned int gup_flags,
 				      unsigned long callsite)
 {
-	u64 *ring = w->ring, mask = ring_mask, pos = w->pos, refs = w->refs;
+	u64 pos = w->pos, extra = 0;
 	bool dax = false;
-	long i, n;
+	long k;
 
-	for (i = 0; i < nr; i += n) {
-		struct page *page = pages[i];
-		unsigned long mapping;
-		u64 v;
-
-		n = 1;
-		if (unlikely(!page))
-			continue;
-		mapping = (unsigned long)READ_ONCE(page->mapping);
-		if (likely(!(READ_ONCE(page->compound_head) & 1) &&
-			   !(READ_ONCE(page->flags) & (1UL << PG_head)) &&
-			   ((mapping & PAGE_MAPPING_ANON) ||
-			    (mapping && pl_page_is_fsdax(page) && (dax = true))))) {
-			ring[pos++ & mask] = (u64)page_to_pfn(page) << PL_JW_SHIFT;
-			refs++;
-			continue;
-		}
-		n = acq_slow(w, pages, i, nr, gup_flags, callsite, &v, &dax);
-		if (!v)
-			continue;
-		ring[pos++ & mask] = v;
-		refs += n;
-	}
-	w->pos = pos;
-	w->refs = refs;
+	if (likely((pos & ring_mask) + nr <= ring_size()))
+		k = acq_loop(w, pages, nr, gup_flags, callsite,
+			     &w->ring[pos & ring_mask], pos, false, &extra, &dax);
+	else
+		k = acq_loop(w, pages, nr, gup_flags, callsite, w->ring, pos,
+			     true, &extra, &dax);
+	w->pos = pos + k;
+	w->refs += k + extra;
 	w->dax |= dax;
 }
 

@@ -25,6 +25,22 @@
 #define PL_FOLL_LONGTERM	FOLL_LONGTERM
 
 /**
+ * pl_flags_zone_device - is a page with flags word @flags a ZONE_DEVICE page?
+ * @flags: a page's flags, already loaded (page_zonenum() without the load).
+ *
+ * Context: any.
+ * Return: true for ZONE_DEVICE pages.
+ */
+static inline bool pl_flags_zone_device(unsigned long flags)
+{
+#ifdef CONFIG_ZONE_DEVICE
+	return ((flags >> ZONES_PGSHIFT) & ZONES_MASK) == ZONE_DEVICE;
+#else
+	return false;
+#endif
+}
+
+/**
  * pl_page_is_fsdax - is @page a filesystem-DAX page (refcount 1 when idle)?
  * @page: the page.
  *
