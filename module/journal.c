@@ -422,44 +422,55 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 				     u64 pos, bool wrap, u64 *extra,
 				     bool *dax)
 {
-	long i = 0, k = 0;
+	long i = 0, k = 0, n;
+	bool d = false;
+	u64 v, sv;
 
-	while (i < nr) {
-		struct page *page = pages[i];
-		unsigned long mapping, flags;
-		long n;
-		u64 v;
+	for (;;) {
+		/* No call in this loop: its state stays in registers. */
+		while (i < nr) {
+			/* A GUP call fills pages[0..ret): none is NULL. */
+			struct page *page = pages[i];
+			unsigned long mapping, flags;
 
-		if (unlikely(!page)) {
-			i++;
-			continue;
-		}
-		mapping = (unsigned long)READ_ONCE(page->mapping);
-		flags = READ_ONCE(page->flags);
-		/*
-		 * A device page with a file mapping is fsdax (nothing else
-		 * gives device pages a mapping; and no device page is page
-		 * cache, so journaling one is right whatever it is).
-		 */
-		if (likely(!(READ_ONCE(page->compound_head) & 1) &&
-			   !(flags & (1UL << PG_head)) &&
-			   ((mapping & PAGE_MAPPING_ANON) ||
-			    (mapping && pl_flags_zone_device(flags) && (*dax = true))))) {
+			mapping = (unsigned long)READ_ONCE(page->mapping);
+			flags = READ_ONCE(page->flags);
+			/*
+			 * A device page with a file mapping is fsdax
+			 * (nothing else gives device pages a mapping; and no
+			 * device page is page cache, so journaling one is
+			 * right whatever it is).
+			 */
+			if (unlikely((READ_ONCE(page->compound_head) & 1) ||
+				     (flags & (1UL << PG_head))))
+				break;
+			if (!(mapping & PAGE_MAPPING_ANON)) {
+				if (!mapping || !pl_flags_zone_device(flags))
+					break;
+				d = true;
+			}
 			v = (u64)page_to_pfn(page) << PL_JW_SHIFT;
+			if (wrap)
+				out[(pos + k) & ring_mask] = v;
+			else
+				out[k] = v;
+			k++;
 			i++;
-		} else {
-			n = acq_slow(w, pages, i, nr, gup_flags, callsite, &v);
-			i += n;
-			if (!v)
-				continue;
-			*extra += n - 1;
 		}
+		if (i >= nr)
+			break;
+		n = acq_slow(w, pages, i, nr, gup_flags, callsite, &sv);
+		i += n;
+		if (!sv)
+			continue;
+		*extra += n - 1;
 		if (wrap)
-			out[(pos + k) & ring_mask] = v;
+			out[(pos + k) & ring_mask] = sv;
 		else
-			out[k] = v;
+			out[k] = sv;
 		k++;
 	}
+	*dax |= d;
 	return k;
 }
 
@@ -555,6 +566,11 @@ static bool cancel_pages(struct page **pages, long nr)
 		const u64 *r = word(j, e);
 		u32 lim = min_t(long, n, nr);
 
+		/* Two at a time: half the loop overhead. */
+		while (k + 1 < lim &&
+		       r[k] == (u64)page_to_pfn(pages[k]) << PL_JW_SHIFT &&
+		       r[k + 1] == (u64)page_to_pfn(pages[k + 1]) << PL_JW_SHIFT)
+			k += 2;
 		while (k < lim &&
 		       r[k] == (u64)page_to_pfn(pages[k]) << PL_JW_SHIFT)
 			k++;
