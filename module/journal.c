@@ -133,9 +133,8 @@ enum { J_VOID, J_ACQ_PIN, J_ACQ_GET, J_REL_PIN, J_REL_GET };
 #define HDR_SLOT(h)		((u32)(h))
 
 #define OWNER_SLOTS	64
-/* In an acquisition's slot field: it has fsdax folios, the zero page. */
-#define J_SLOT_DAX	(1U << 16)
-#define J_SLOT_ZERO	(1U << 17)
+/* In an acquisition's slot field: it has the zero page. */
+#define J_SLOT_ZERO	(1U << 16)
 
 /* An owner slot; see DOC.  Written by its CPU, read by the absorber. */
 struct pl_slot {
@@ -236,7 +235,7 @@ struct jw {
 	u64 *ring;
 	u64 pos;		/* next entry word */
 	u64 refs;
-	bool dax;		/* an fsdax folio is in it */
+	bool dax;		/* a release has an fsdax folio */
 	bool zero;		/* an acquisition has the zero page */
 };
 
@@ -295,8 +294,7 @@ static void jw_close(struct jw *w, unsigned int type, struct pl_slot *slot)
 	if (n) {
 		/* Releases name the releasing process instead (0 in IRQ). */
 		*word(j, head) = HDR(type, n, slot ?
-				     (slot - j->slots) | (w->dax ? J_SLOT_DAX : 0) |
-				     (w->zero ? J_SLOT_ZERO : 0) :
+				     (slot - j->slots) | (w->zero ? J_SLOT_ZERO : 0) :
 				     in_task() ? current->tgid : 0);
 		*word(j, head + 1) = *word(j, head + J_HDR) * 31 +
 				     *word(j, w->pos - 1) + n;
@@ -335,7 +333,7 @@ static noinline u32 large_run(struct page **pages, long i, long nr,
  * costs a handful of loads and tests.
  */
 static __always_inline u64 run_word(struct page **pages, long i, long nr,
-				    struct folio **foliop, long *n, bool *dax)
+				    struct folio **foliop, long *n)
 {
 	struct page *page = pages[i];
 	struct folio *folio = page_folio(page);
@@ -350,11 +348,9 @@ static __always_inline u64 run_word(struct page **pages, long i, long nr,
 		pfn = page_to_pfn(page);
 	}
 	mapping = READ_ONCE(folio->mapping);
-	if (unlikely(mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON))) {
-		if (!pl_page_is_fsdax(page))
-			return 0;
-		*dax = true;
-	}
+	if (unlikely(mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON)) &&
+	    !pl_page_is_fsdax(page))
+		return 0;
 	return (u64)pfn << PL_JW_SHIFT | (*n - 1);
 }
 
@@ -368,7 +364,7 @@ static __always_inline void write_rel(struct jw *w, struct page **pages,
 				      long c, long end, bool pin)
 {
 	u64 *ring = w->ring, mask = ring_mask, pos = w->pos, refs = w->refs;
-	bool dax = false, unused = false;
+	bool dax = false;
 	long i, n;
 
 	for (i = c; i < end; i += n) {
@@ -378,7 +374,7 @@ static __always_inline void write_rel(struct jw *w, struct page **pages,
 		n = 1;
 		if (unlikely(!pages[i]))
 			continue;
-		v = run_word(pages, i, end, &folio, &n, &unused);
+		v = run_word(pages, i, end, &folio, &n);
 		if (unlikely(!v)) {
 			pinledger_ledger_release(&folio->page, n, pin);
 			continue;
@@ -393,21 +389,34 @@ static __always_inline void write_rel(struct jw *w, struct page **pages,
 	w->dax |= dax;
 }
 
-/* Anything but a small anonymous or fsdax folio at pages[@i]: see write_acq(). */
+/*
+ * The entry word of a small folio's @page (one reference): pfn <<
+ * PL_JW_SHIFT.  With a virtually mapped memmap of 64-byte struct pages,
+ * that is the page's offset in the memmap shifted once.
+ */
+static __always_inline u64 page_word(struct page *page)
+{
+#ifdef CONFIG_SPARSEMEM_VMEMMAP
+	if (sizeof(struct page) == 64)
+		return ((unsigned long)page - (unsigned long)vmemmap)
+			<< (PL_JW_SHIFT - 6);
+#endif
+	return (u64)page_to_pfn(page) << PL_JW_SHIFT;
+}
+
+/* Anything but a small anonymous or device folio at pages[@i]: see write_acq(). */
 static noinline long acq_slow(struct jw *w, struct page **pages, long i,
 			      long nr, unsigned int gup_flags,
 			      unsigned long callsite, u64 *v)
 {
 	struct folio *folio;
-	bool dax = false;
 	long n = 1;
 
-	*v = run_word(pages, i, nr, &folio, &n, &dax);
+	*v = run_word(pages, i, nr, &folio, &n);
 	if (!*v)
 		pinledger_ledger_acquire(pages + i, n, gup_flags, callsite);
 	else if (is_zero_pfn(*v >> PL_JW_SHIFT))
 		w->zero = true;
-	w->dax |= dax;
 	return n;
 }
 
@@ -419,11 +428,9 @@ static noinline long acq_slow(struct jw *w, struct page **pages, long i,
 static __always_inline long acq_loop(struct jw *w, struct page **pages,
 				     long nr, unsigned int gup_flags,
 				     unsigned long callsite, u64 *out,
-				     u64 pos, bool wrap, u64 *extra,
-				     bool *dax)
+				     u64 pos, bool wrap, u64 *extra)
 {
 	long i = 0, k = 0, n;
-	bool d = false;
 	u64 v, sv;
 
 	for (;;) {
@@ -435,21 +442,17 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 
 			mapping = (unsigned long)READ_ONCE(page->mapping);
 			flags = READ_ONCE(page->flags);
-			/*
-			 * A device page with a file mapping is fsdax
-			 * (nothing else gives device pages a mapping; and no
-			 * device page is page cache, so journaling one is
-			 * right whatever it is).
-			 */
 			if (unlikely((READ_ONCE(page->compound_head) & 1) ||
 				     (flags & (1UL << PG_head))))
 				break;
-			if (!(mapping & PAGE_MAPPING_ANON)) {
-				if (!mapping || !pl_flags_zone_device(flags))
-					break;
-				d = true;
-			}
-			v = (u64)page_to_pfn(page) << PL_JW_SHIFT;
+			/*
+			 * Device pages (fsdax among them) are journaled
+			 * whatever their kind: no device page is page cache.
+			 */
+			if (!(mapping & PAGE_MAPPING_ANON) &&
+			    !pl_flags_zone_device(flags))
+				break;
+			v = page_word(page);
 			if (wrap)
 				out[(pos + k) & ring_mask] = v;
 			else
@@ -470,33 +473,31 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 			out[k] = sv;
 		k++;
 	}
-	*dax |= d;
 	return k;
 }
 
 /*
  * Journal an acquisition's @pages into the open record @w.  The hot path
- * is a small anonymous or fsdax folio: three loads from its struct page
- * (compound head, flags, mapping), one store; large folios, page-cache
- * folios (direct path) and pages without a mapping take acq_slow().
+ * is a small anonymous or device (fsdax) folio: three loads from its
+ * struct page (compound head, flags, mapping), one store; large folios,
+ * page-cache folios (direct path) and other pages without an anonymous
+ * mapping take acq_slow().
  */
 static __always_inline void write_acq(struct jw *w, struct page **pages,
 				      long nr, unsigned int gup_flags,
 				      unsigned long callsite)
 {
 	u64 pos = w->pos, extra = 0;
-	bool dax = false;
 	long k;
 
 	if (likely((pos & ring_mask) + nr <= ring_size()))
 		k = acq_loop(w, pages, nr, gup_flags, callsite,
-			     &w->ring[pos & ring_mask], pos, false, &extra, &dax);
+			     &w->ring[pos & ring_mask], pos, false, &extra);
 	else
 		k = acq_loop(w, pages, nr, gup_flags, callsite, w->ring, pos,
-			     true, &extra, &dax);
+			     true, &extra);
 	w->pos = pos + k;
 	w->refs += k + extra;
-	w->dax |= dax;
 }
 
 /*
@@ -522,13 +523,12 @@ static u64 cancel_candidate(struct pl_journal *j, u64 refs)
  * Void the acquisition at @a (its words matched the release; it has no
  * reference on the zero page) unless the absorber took it first.
  */
-static bool cancel_commit(struct pl_journal *j, u64 a, bool *dax)
+static bool cancel_commit(struct pl_journal *j, u64 a)
 {
 	u64 h = READ_ONCE(*word(j, a)), refs = *word(j, a + 3);
 
 	if (cmpxchg(word(j, a), h, HDR(J_VOID, HDR_N(h), 0)) != h)
 		return false;
-	*dax = HDR_SLOT(h) & J_SLOT_DAX;
 	pinledger_add(acquired_pins, refs);
 	pinledger_add(released_pins, refs);
 	pinledger_add(journal_cancelled, refs);
@@ -545,7 +545,7 @@ static bool cancel_pages(struct page **pages, long nr)
 {
 	unsigned long irqflags;
 	struct pl_journal *j;
-	bool dax, ok = false;
+	bool ok = false;
 	u64 a, e;
 	long i;
 	u32 k, n;
@@ -567,12 +567,10 @@ static bool cancel_pages(struct page **pages, long nr)
 		u32 lim = min_t(long, n, nr);
 
 		/* Two at a time: half the loop overhead. */
-		while (k + 1 < lim &&
-		       r[k] == (u64)page_to_pfn(pages[k]) << PL_JW_SHIFT &&
-		       r[k + 1] == (u64)page_to_pfn(pages[k + 1]) << PL_JW_SHIFT)
+		while (k + 1 < lim && r[k] == page_word(pages[k]) &&
+		       r[k + 1] == page_word(pages[k + 1]))
 			k += 2;
-		while (k < lim &&
-		       r[k] == (u64)page_to_pfn(pages[k]) << PL_JW_SHIFT)
+		while (k < lim && r[k] == page_word(pages[k]))
 			k++;
 	}
 	/* From the first run or mismatch on (pages[k] may be NULL). */
@@ -588,10 +586,11 @@ static bool cancel_pages(struct page **pages, long nr)
 				goto out;
 		i += c;
 	}
-	ok = i == nr && cancel_commit(j, a, &dax);
+	ok = i == nr && cancel_commit(j, a);
 out:
 	local_irq_restore(irqflags);
-	if (ok && dax)
+	/* fsdax folios may be among them: a waiting layout change looks. */
+	if (ok)
 		pinledger_guard_released(NULL);
 	return ok;
 }
@@ -601,7 +600,7 @@ static bool cancel_folio(struct folio *folio, long refs)
 {
 	unsigned long irqflags;
 	struct pl_journal *j;
-	bool dax, ok = false;
+	bool ok = false;
 	u64 a;
 
 	if (refs > PL_JW_MAXREFS)
@@ -611,9 +610,10 @@ static bool cancel_folio(struct folio *folio, long refs)
 	a = cancel_candidate(j, refs);
 	if (a != U64_MAX && HDR_N(*word(j, a)) == 1 &&
 	    *word(j, a + J_HDR) == ((u64)folio_pfn(folio) << PL_JW_SHIFT | (refs - 1)))
-		ok = cancel_commit(j, a, &dax);
+		ok = cancel_commit(j, a);
 	local_irq_restore(irqflags);
-	if (ok && dax)
+	/* fsdax folios may be among them: a waiting layout change looks. */
+	if (ok)
 		pinledger_guard_released(NULL);
 	return ok;
 }
