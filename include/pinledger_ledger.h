@@ -154,6 +154,8 @@ bool pinledger_file_walk_resume(const struct pinledger_file_walk *w,
  * @pin:	FOLL_PIN, else FOLL_GET.
  * @quiet:	no pin_acquire events.
  * @o:		owner record of the file being applied (internal).
+ * @gone:	FOLL_GETs released before they were applied (internal).
+ * @gone_dax:	those of them on fsdax folios (internal).
  */
 struct pinledger_index_batch {
 	const struct pinledger_owner_key *key;
@@ -161,6 +163,8 @@ struct pinledger_index_batch {
 	bool pin;
 	bool quiet;
 	struct pinledger_owner *o;
+	u64 gone;
+	u64 gone_dax;
 };
 
 void pinledger_index_batch_start(struct pinledger_index_batch *b,

@@ -209,7 +209,42 @@ static struct pl_page *find(unsigned long bucket, unsigned long pfn,
 	return NULL;
 }
 
-static long unexplained_refs(struct folio *folio);
+/*
+ * References on @folio that neither its filesystem nor its page table
+ * mappings explain: GUP references (pins scaled by the bias on small
+ * folios) plus transient ones.  Errs high: whatever it is unsure of, it
+ * does not subtract, so a live GUP reference is never explained away.
+ */
+static __always_inline long __unexplained_refs(struct folio *folio,
+					       bool *fsdax)
+{
+	long refs = folio_ref_count(folio), other = 0;
+	struct address_space *mapping;
+
+	*fsdax = pl_page_is_fsdax(&folio->page);
+	if (refs <= 0)
+		return 0;
+	if (*fsdax) {
+		other = 1;	/* fsdax refcounts are 1-based */
+	} else {
+		mapping = READ_ONCE(folio->mapping);
+		if (mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON))
+			other += folio_nr_pages(folio);	/* page cache */
+		if (folio_test_swapcache(folio))
+			other += folio_nr_pages(folio);
+		if (folio_test_private(folio))
+			other += 1;
+		other += pl_folio_mapped_refs(folio);
+	}
+	return max(refs - other, 0L);
+}
+
+static long unexplained_refs(struct folio *folio)
+{
+	bool fsdax;
+
+	return __unexplained_refs(folio, &fsdax);
+}
 
 /* Remember that @pfn has FOLL_GETs (get_pfns).  Never under a ledger lock. */
 static void note_gets(unsigned long pfn, bool dax)
@@ -517,27 +552,11 @@ static long index_refs(unsigned long pfn, struct folio *folio)
 	return refs;
 }
 
-/**
- * pinledger_index_add - apply @n references on one folio of a batch.
- * @b:		the batch.
- * @pfn:	the folio's first pfn when the references were taken.
- * @n:		references.
- *
- * The references may already have been released (their release record
- * not absorbed yet), so the folio is only looked at where a reference
- * still shows: a FOLL_PIN when the folio still looks pinned, a FOLL_GET
- * when its refcount has references neither the index nor anybody else
- * explains.  FOLL_GETs beyond those were released (put_page() is not
- * hooked) and are counted as acquired and released (fsdax, whose
- * refcount is exact) or reconciled, without an entry.
- *
- * Context: the absorber; does not sleep; takes a ledger lock.
- */
-void pinledger_index_add(struct pinledger_index_batch *b, unsigned long pfn,
-			 u32 n)
+/* pinledger_index_add() for what is not a FOLL_GET already released. */
+static noinline void index_add(struct pinledger_index_batch *b,
+			       unsigned long pfn, struct folio *folio, u32 n)
 {
 	const struct pinledger_owner_key *k = b->key;
-	struct folio *folio = pfn_folio(pfn);
 	struct pinledger_owner *o = b->o;
 	unsigned long ino = 0;
 	pgoff_t index = 0;
@@ -545,8 +564,6 @@ void pinledger_index_add(struct pinledger_index_batch *b, unsigned long pfn,
 	bool held;
 	u32 i, gone = 0;
 
-	if (!READ_ONCE(ledger_live))
-		return;
 	if (folio_test_slab(folio)) {
 		held = false;
 	} else if (b->pin) {
@@ -610,6 +627,45 @@ void pinledger_index_add(struct pinledger_index_batch *b, unsigned long pfn,
 }
 
 /**
+ * pinledger_index_add - apply @n references on one folio of a batch.
+ * @b:		the batch.
+ * @pfn:	the folio's first pfn when the references were taken.
+ * @n:		references.
+ *
+ * The references may already have been released (their release record
+ * not absorbed yet), so the folio is only looked at where a reference
+ * still shows: a FOLL_PIN when the folio still looks pinned, a FOLL_GET
+ * when its refcount has references neither the index nor anybody else
+ * explains.  FOLL_GETs beyond those were released (put_page() is not
+ * hooked) and are counted as acquired and released (fsdax, whose
+ * refcount is exact) or reconciled, without an entry.
+ *
+ * Context: the absorber; does not sleep; takes a ledger lock.
+ */
+void pinledger_index_add(struct pinledger_index_batch *b, unsigned long pfn,
+			 u32 n)
+{
+	struct folio *folio = pfn_folio(pfn);
+	bool fsdax;
+
+	if (!READ_ONCE(ledger_live))
+		return;
+	/*
+	 * The common FOLL_GET: released (put_page(), not hooked) before it
+	 * was applied, nothing in the refcount left to explain - counted at
+	 * the batch's end, the index not touched.
+	 */
+	if (!b->pin && !folio_test_slab(folio) &&
+	    __unexplained_refs(folio, &fsdax) <= 0) {
+		b->gone += n;
+		if (fsdax)
+			b->gone_dax += n;
+		return;
+	}
+	index_add(b, pfn, folio, n);
+}
+
+/**
  * pinledger_index_batch_end - finish applying one journaled GUP call.
  * @b:	the batch.
  *
@@ -617,6 +673,12 @@ void pinledger_index_add(struct pinledger_index_batch *b, unsigned long pfn,
  */
 void pinledger_index_batch_end(struct pinledger_index_batch *b)
 {
+	/* An fsdax refcount is exact: those were releases. */
+	if (b->gone) {
+		pinledger_add(acquired_gets, b->gone);
+		pinledger_add(released_gets, b->gone_dax);
+		pinledger_add(reconciled, b->gone - b->gone_dax);
+	}
 	if (b->o)
 		owner_put(b->o, 1);
 	b->o = NULL;
@@ -906,33 +968,6 @@ void pinledger_index_drop(unsigned long pfn, u32 refs, bool pin)
 	count_release(pin, refs, n);
 }
 
-/*
- * References on @folio that neither its filesystem nor its page table
- * mappings explain: GUP references (pins scaled by the bias on small
- * folios) plus transient ones.  Errs high: whatever it is unsure of, it
- * does not subtract, so a live GUP reference is never explained away.
- */
-static long unexplained_refs(struct folio *folio)
-{
-	long refs = folio_ref_count(folio), other = 0;
-	struct address_space *mapping;
-
-	if (refs <= 0)
-		return 0;
-	if (pl_page_is_fsdax(&folio->page)) {
-		other = 1;	/* fsdax refcounts are 1-based */
-	} else {
-		mapping = READ_ONCE(folio->mapping);
-		if (mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON))
-			other += folio_nr_pages(folio);	/* page cache */
-		if (folio_test_swapcache(folio))
-			other += folio_nr_pages(folio);
-		if (folio_test_private(folio))
-			other += 1;
-		other += pl_folio_mapped_refs(folio);
-	}
-	return max(refs - other, 0L);
-}
 
 /* How many FOLL_GET references can @folio's refcount still explain? */
 static long explainable_gets(struct folio *folio, u32 pins)
