@@ -62,6 +62,7 @@
 #include "pinledger_ledger.h"
 #include "pinledger_journal.h"
 #include "pinledger_guard.h"
+#include "pinledger_origin.h"
 #include "compat/gup.h"
 
 #ifndef CONFIG_KRETPROBE_ON_RETHOOK
@@ -77,6 +78,7 @@ struct gup_call {
 	struct page **pages;
 	unsigned int gup_flags;
 	unsigned long callsite;
+	u32 stack;		/* stack id (capture_stacks), 0 for none */
 	long nr_fast;		/* fast path: lockless prefix, -1 if unknown */
 };
 
@@ -135,8 +137,10 @@ static int notrace slow_entry(struct kretprobe_instance *ri, struct pt_regs *reg
 		if (fast->nr_fast < 0)
 			fast->nr_fast = (c->start - fast->start) >> PAGE_SHIFT;
 		c->callsite = fast->callsite;
+		c->stack = fast->stack;
 	} else {
 		c->callsite = take_callsite(regs);
+		c->stack = pinledger_stack_capture(instruction_pointer(regs));
 	}
 	return 0;
 }
@@ -147,7 +151,8 @@ static int notrace slow_return(struct kretprobe_instance *ri, struct pt_regs *re
 	long ret = regs_return_value(regs);
 
 	if (ret > 0)
-		pinledger_journal_acquire(c->pages, ret, c->gup_flags, c->callsite);
+		pinledger_journal_acquire(c->pages, ret, c->gup_flags, c->callsite,
+					  c->stack);
 	return 0;
 }
 
@@ -168,6 +173,7 @@ static int notrace fast_entry(struct kretprobe_instance *ri, struct pt_regs *reg
 	pinledger_kretprobe_hit(ri);
 	c->nr_fast = -1;
 	c->callsite = take_callsite(regs);
+	c->stack = pinledger_stack_capture(instruction_pointer(regs));
 	return 0;
 }
 
@@ -181,7 +187,8 @@ static int notrace fast_return(struct kretprobe_instance *ri, struct pt_regs *re
 	/* Pages past the lockless prefix were recorded by the slow path. */
 	if (c->nr_fast >= 0)
 		ret = min(ret, c->nr_fast);
-	pinledger_journal_acquire(c->pages, ret, c->gup_flags, c->callsite);
+	pinledger_journal_acquire(c->pages, ret, c->gup_flags, c->callsite,
+				  c->stack);
 	return 0;
 }
 
@@ -243,7 +250,8 @@ static void notrace add_pin_entry(unsigned long ip, unsigned long parent_ip,
 		return;
 	pinledger_ftrace_hit(op);
 	page = &((struct folio *)ftrace_regs_get_argument(fregs, 0))->page;
-	pinledger_journal_acquire(&page, 1, PL_FOLL_PIN, parent_ip);
+	pinledger_journal_acquire(&page, 1, PL_FOLL_PIN, parent_ip,
+				  pinledger_stack_capture(ip));
 	ftrace_test_recursion_unlock(bit);
 }
 
@@ -258,6 +266,7 @@ static int notrace memfd_entry(struct kretprobe_instance *ri, struct pt_regs *re
 	pinledger_kretprobe_hit(ri);
 	c->pages = (struct page **)regs_get_kernel_argument(regs, 3);
 	c->callsite = *(unsigned long *)kernel_stack_pointer(regs);
+	c->stack = pinledger_stack_capture(instruction_pointer(regs));
 	return 0;
 }
 
@@ -271,7 +280,7 @@ static int notrace memfd_return(struct kretprobe_instance *ri, struct pt_regs *r
 		struct page *page = &folios[i]->page;
 
 		pinledger_journal_acquire(&page, 1, PL_FOLL_PIN | PL_FOLL_LONGTERM,
-					  c->callsite);
+					  c->callsite, c->stack);
 	}
 	return 0;
 }

@@ -126,6 +126,9 @@ struct pinledger_stats {
 	long journal_cancelled;
 	long journal_full;
 	long lost_releases;
+	long longlived_pins;
+	long stacks_saved;
+	long stacks_dropped;
 };
 
 DECLARE_PER_CPU(struct pinledger_stats, pinledger_stats);
@@ -165,6 +168,15 @@ static inline int pinledger_param_range(const char *name, unsigned int v,
 long pinledger_stat_sum(size_t offset);
 #define pinledger_stat(field) \
 	pinledger_stat_sum(offsetof(struct pinledger_stats, field))
+
+/* module/policy.c: the filesystem a knob line names ("MAJ:MIN" or a path) */
+int pinledger_fs_dev(const char *what, const char *knob, dev_t *dev);
+
+/* module/longlived.c: long-lived pin reports */
+extern const struct attribute_group pinledger_longlived_group;
+int pinledger_longlived_init(void);
+void pinledger_longlived_exit(void);
+void pinledger_longlived_debugfs(struct dentry *dir);
 
 /* module/layout.c, called from hooks/layout.c */
 void pinledger_dax_final_truncate(struct address_space *mapping);

@@ -18,12 +18,16 @@
  * @tgid:	process that took the references.
  * @flags:	PL_F_* of the GUP call.
  * @callsite:	caller of the GUP entry point.
+ * @cgroup:	cgroup v2 id of the task.
+ * @stack:	stack id of the call (capture_stacks), 0 for none.
  * @comm:	the process's command name when the key was first used.
  */
 struct pinledger_owner_key {
 	pid_t tgid;
 	u32 flags;
 	unsigned long callsite;
+	u64 cgroup;
+	u32 stack;
 	char comm[TASK_COMM_LEN];
 };
 
@@ -31,7 +35,8 @@ int pinledger_journal_init(void);
 void pinledger_journal_exit(void);
 
 void pinledger_journal_acquire(struct page **pages, long nr,
-			       unsigned int gup_flags, unsigned long callsite);
+			       unsigned int gup_flags, unsigned long callsite,
+			       u32 stack);
 void pinledger_journal_release_pages(struct page **pages, long nr, bool pin);
 void pinledger_journal_release_range(struct page *page, long nr);
 void pinledger_journal_release_folios(struct folio **folios, long nr);

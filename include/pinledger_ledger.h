@@ -56,6 +56,9 @@ static inline u32 pl_owner_flags(unsigned int gup_flags)
  * @gets:	FOLL_GET references on this page attributed to it.
  * @callsite:	caller of the GUP entry point.
  * @start_ns:	ktime_get_ns() when they were taken.
+ * @cgroup:	cgroup v2 id of the task that took them.
+ * @stack:	stack id of the GUP call (capture_stacks), 0 for none.
+ * @longlived:	reported as held longer than the long-lived threshold.
  */
 struct pinledger_snap_owner {
 	pid_t tgid;
@@ -65,6 +68,9 @@ struct pinledger_snap_owner {
 	u32 gets;
 	unsigned long callsite;
 	u64 start_ns;
+	u64 cgroup;
+	u32 stack;
+	bool longlived;
 };
 
 /**
@@ -179,7 +185,8 @@ void pinledger_index_sweep(void);
 int pinledger_ledger_init(void);
 void pinledger_ledger_exit(void);
 void pinledger_ledger_acquire(struct page **pages, long nr,
-			      unsigned int gup_flags, unsigned long callsite);
+			      unsigned int gup_flags, unsigned long callsite,
+			      u32 stack);
 void pinledger_ledger_release(struct page *page, int refs, bool pin);
 bool pinledger_ledger_next(struct pinledger_cursor *cur,
 			   struct pinledger_snap *snap);
@@ -193,6 +200,77 @@ bool pinledger_folio_file(struct folio *folio, dev_t *dev, unsigned long *ino,
 			  pgoff_t *index);
 u32 pinledger_ledger_pins(struct folio *folio, u32 *write_pins,
 			  bool mark_cleaned);
+
+/* Long-lived pins (module/longlived.c): thresholds and reports. */
+#define PL_LL_FS	16
+
+/**
+ * struct pinledger_ll_thresholds - how old a pin must be to be long-lived.
+ * @ns:		the default threshold, 0 for off.
+ * @nr_fs:	entries in @fs.
+ * @fs:		per-filesystem thresholds (@ns 0: off on that filesystem).
+ */
+struct pinledger_ll_thresholds {
+	u64 ns;
+	u32 nr_fs;
+	struct {
+		dev_t dev;
+		u64 ns;
+	} fs[PL_LL_FS];
+};
+
+/**
+ * pl_ll_threshold - the threshold for references on a filesystem.
+ * @t:		the thresholds.
+ * @dev:	the filesystem's device, 0 for anonymous memory.
+ *
+ * Context: any.
+ * Return: the threshold in ns, 0 for none.
+ */
+static inline u64 pl_ll_threshold(const struct pinledger_ll_thresholds *t,
+				  dev_t dev)
+{
+	u32 i;
+
+	for (i = 0; dev && i < t->nr_fs; i++)
+		if (t->fs[i].dev == dev)
+			return t->fs[i].ns;
+	return t->ns;
+}
+
+/**
+ * struct pinledger_ll_report - one owner found long-lived.
+ * @pfn:	its first folio.
+ * @dev:	its file's device, 0 for anonymous memory.
+ * @ino:	its file's inode number.
+ * @index:	the first folio's index in the file.
+ * @tgid:	the process holding the references.
+ * @comm:	its command name.
+ * @flags:	PL_F_* of the GUP call.
+ * @callsite:	caller of the GUP entry point.
+ * @start_ns:	when the references were taken.
+ * @cgroup:	cgroup v2 id of the pinning task.
+ * @stack:	stack id of the GUP call, 0 for none.
+ * @refs:	references the owner still holds, all pages.
+ */
+struct pinledger_ll_report {
+	unsigned long pfn;
+	dev_t dev;
+	unsigned long ino;
+	pgoff_t index;
+	pid_t tgid;
+	char comm[TASK_COMM_LEN];
+	u32 flags;
+	unsigned long callsite;
+	u64 start_ns;
+	u64 cgroup;
+	u32 stack;
+	u32 refs;
+};
+
+int pinledger_ledger_longlived(const struct pinledger_ll_thresholds *t,
+			       u64 now, struct pinledger_ll_report *out,
+			       int max, bool listing);
 
 /*
  * Ledger notifications.  The ledger announces what it sees and knows

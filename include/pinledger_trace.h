@@ -14,6 +14,7 @@
 
 #include <linux/tracepoint.h>
 #include <linux/fs.h>
+#include "pinledger_ledger.h"
 
 /*
  * dax_final_truncate - an evicted DAX inode's pages are being truncated.
@@ -126,6 +127,55 @@ TRACE_EVENT_FN(pin_release,
 	pinledger_trace_pin_reg, pinledger_trace_pin_unreg
 );
 
+
+/*
+ * pin_longlived - references held longer than the long-lived threshold
+ * (longlived_ms, or fs_longlived_ms of their filesystem), reported once
+ * per owner: one GUP call's references on one file.  Fields: pfn, dev,
+ * ino, index of its first folio (dev 0 for anonymous memory), tgid, comm,
+ * flags (PL_F_*), callsite, age_ms, refs (references it holds, all
+ * pages), cgroup (cgroup v2 id of the pinning task), stack (stack id,
+ * PINLEDGER_IOC_STACK / debugfs longlived; 0 without capture_stacks).
+ */
+TRACE_EVENT(pin_longlived,
+	TP_PROTO(const struct pinledger_ll_report *r, u64 age_ns),
+	TP_ARGS(r, age_ns),
+	TP_STRUCT__entry(
+		__field(unsigned long, pfn)
+		__field(dev_t, dev)
+		__field(unsigned long, ino)
+		__field(unsigned long, index)
+		__field(pid_t, tgid)
+		__array(char, comm, TASK_COMM_LEN)
+		__field(unsigned int, flags)
+		__field(unsigned long, callsite)
+		__field(u64, age_ms)
+		__field(u32, refs)
+		__field(u64, cgroup)
+		__field(u32, stack)
+	),
+	TP_fast_assign(
+		__entry->pfn = r->pfn;
+		__entry->dev = r->dev;
+		__entry->ino = r->ino;
+		__entry->index = r->index;
+		__entry->tgid = r->tgid;
+		memcpy(__entry->comm, r->comm, TASK_COMM_LEN);
+		__entry->flags = r->flags;
+		__entry->callsite = r->callsite;
+		__entry->age_ms = div_u64(age_ns, NSEC_PER_MSEC);
+		__entry->refs = r->refs;
+		__entry->cgroup = r->cgroup;
+		__entry->stack = r->stack;
+	),
+	TP_printk("pfn=0x%lx dev=%d:%d ino=%lu index=%lu tgid=%d comm=%s flags=%s callsite=%pS age_ms=%llu refs=%u cgroup=%llu stack=%u",
+		  __entry->pfn, MAJOR(__entry->dev), MINOR(__entry->dev),
+		  __entry->ino, __entry->index, __entry->tgid, __entry->comm,
+		  __print_flags(__entry->flags, "|", { 1, "PIN" }, { 2, "GET" },
+				{ 4, "LONGTERM" }, { 8, "WRITE" }),
+		  (void *)__entry->callsite, __entry->age_ms, __entry->refs,
+		  __entry->cgroup, __entry->stack)
+);
 
 /*
  * Layout guard events.  id ties begin/revoke/end of one layout change;

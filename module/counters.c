@@ -14,6 +14,7 @@
 #include "pinledger_ledger.h"
 #include "pinledger_hooks.h"
 #include "pinledger_journal.h"
+#include "pinledger_origin.h"
 #include "uapi/linux/pinledger.h"
 
 #define N(id, name) [PINLEDGER_CTR_##id] = #name
@@ -44,6 +45,8 @@ static const char *const counter_names[PINLEDGER_CTR_NR] = {
 	N(JOURNAL_ABSORBS, journal_absorbs),
 	N(JOURNAL_CANCELLED, journal_cancelled),
 	N(JOURNAL_FULL, journal_full), N(LOST_RELEASES, lost_releases),
+	N(LONGLIVED_PINS, longlived_pins), N(STACKS_SAVED, stacks_saved),
+	N(STACKS_DISTINCT, stacks_distinct), N(STACKS_DROPPED, stacks_dropped),
 };
 #undef N
 
@@ -126,6 +129,10 @@ long pinledger_counter(unsigned int id)
 		return pinledger_stat(journal_cancelled);
 	case PINLEDGER_CTR_JOURNAL_FULL: return pinledger_stat(journal_full);
 	case PINLEDGER_CTR_LOST_RELEASES: return pinledger_stat(lost_releases);
+	case PINLEDGER_CTR_LONGLIVED_PINS: return pinledger_stat(longlived_pins);
+	case PINLEDGER_CTR_STACKS_SAVED: return pinledger_stat(stacks_saved);
+	case PINLEDGER_CTR_STACKS_DISTINCT: return pinledger_stacks_distinct();
+	case PINLEDGER_CTR_STACKS_DROPPED: return pinledger_stat(stacks_dropped);
 	}
 	return 0;
 }

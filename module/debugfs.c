@@ -24,6 +24,7 @@
 #include "pinledger_ledger.h"
 #include "pinledger_hooks.h"
 #include "pinledger_guard.h"
+#include "pinledger_origin.h"
 #include "uapi/linux/pinledger.h"
 
 struct dentry *pinledger_debugfs_root;
@@ -103,9 +104,13 @@ void pinledger_show_snap(struct seq_file *m, const struct pinledger_snap *s,
 
 		seq_printf(m, " [tgid=%d comm=%s flags=", o->tgid, o->comm);
 		pinledger_show_flags(m, o->flags);
-		seq_printf(m, " pins=%u gets=%u age_ms=%llu callsite=%pS]",
+		seq_printf(m, " pins=%u gets=%u age_ms=%llu cgroup=%llu%s callsite=%pS",
 			   o->pins, o->gets, div_u64(now - o->start_ns, NSEC_PER_MSEC),
+			   o->cgroup, o->longlived ? " longlived" : "",
 			   (void *)o->callsite);
+		if (o->stack)
+			seq_printf(m, " stack=%u", o->stack);
+		seq_putc(m, ']');
 	}
 	if (s->more_owners)
 		seq_printf(m, " +%u more", s->more_owners);
@@ -247,6 +252,8 @@ int pinledger_debugfs_init(void)
 	debugfs_create_file("fail_alloc_percent", 0600,
 				   pinledger_debugfs_root, NULL, &fail_alloc_fops);
 	pinledger_guard_debugfs_init(pinledger_debugfs_root);
+	pinledger_longlived_debugfs(pinledger_debugfs_root);
+	pinledger_cgroups_debugfs(pinledger_debugfs_root);
 	return 0;
 }
 

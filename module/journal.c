@@ -43,8 +43,8 @@
  * matching below.
  *
  * Owners.  A record names an owner slot of its CPU (64 slots, 2-way
- * hashed on tgid, call site and flags), filled with the command name on
- * first use.  A slot is reused for another key only when every record
+ * hashed on tgid, call site, flags and stack id; the task's cgroup is
+ * part of the key too), filled with the command name on first use.  A slot is reused for another key only when every record
  * naming it has been absorbed (its last position is below the tail).
  * Start times are the record's jiffies: a pin's start is known to a tick.
  *
@@ -111,6 +111,7 @@
 #include "pinledger_journal.h"
 #include "pinledger_ledger.h"
 #include "pinledger_guard.h"
+#include "pinledger_origin.h"
 #include "compat/gup.h"
 
 static unsigned int journal_words_log2 = 15;
@@ -200,19 +201,26 @@ static inline u64 ring_size(void)
 	return ring_mask + 1;
 }
 
-/* The owner slot for @k on @j, or NULL if both candidates are in use. */
-static struct pl_slot *slot_get(struct pl_journal *j, pid_t tgid, u32 flags,
-				unsigned long callsite, u64 tail)
+static inline bool slot_is(const struct pl_slot *s, pid_t tgid, u32 flags,
+			   unsigned long callsite, u64 cgroup, u32 stack)
 {
-	u32 h = hash_long(callsite ^ ((unsigned long)tgid << 8) ^ flags,
+	return s->used && s->key.tgid == tgid && s->key.callsite == callsite &&
+	       s->key.flags == flags && s->key.cgroup == cgroup &&
+	       s->key.stack == stack;
+}
+
+/* The owner slot for a key on @j, or NULL if both candidates are in use. */
+static struct pl_slot *slot_get(struct pl_journal *j, pid_t tgid, u32 flags,
+				unsigned long callsite, u32 stack, u64 tail)
+{
+	u32 h = hash_long(callsite ^ ((unsigned long)tgid << 8) ^ flags ^ stack,
 			  ilog2(OWNER_SLOTS));
 	struct pl_slot *s = &j->slots[h], *t = &j->slots[h ^ 1];
+	u64 cgroup = pl_current_cgroup();
 
-	if (s->used && s->key.tgid == tgid && s->key.callsite == callsite &&
-	    s->key.flags == flags)
+	if (slot_is(s, tgid, flags, callsite, cgroup, stack))
 		return s;
-	if (t->used && t->key.tgid == tgid && t->key.callsite == callsite &&
-	    t->key.flags == flags)
+	if (slot_is(t, tgid, flags, callsite, cgroup, stack))
 		return t;
 	if (s->used && s->last_pos > tail)
 		s = t;
@@ -221,6 +229,8 @@ static struct pl_slot *slot_get(struct pl_journal *j, pid_t tgid, u32 flags,
 	s->key.tgid = tgid;
 	s->key.flags = flags;
 	s->key.callsite = callsite;
+	s->key.cgroup = cgroup;
+	s->key.stack = stack;
 	/* current->comm changes only by current or under task_lock: a copy. */
 	memcpy(s->key.comm, current->comm, sizeof(s->key.comm));
 	s->key.comm[TASK_COMM_LEN - 1] = 0;
@@ -237,6 +247,7 @@ struct jw {
 	u64 refs;
 	bool dax;		/* a release has an fsdax folio */
 	bool zero;		/* an acquisition has the zero page */
+	u32 stack;		/* an acquisition's stack id (direct path) */
 };
 
 /* A page-cache folio (file-backed, not fsdax): direct path. */
@@ -414,7 +425,8 @@ static noinline long acq_slow(struct jw *w, struct page **pages, long i,
 
 	*v = run_word(pages, i, nr, &folio, &n);
 	if (!*v)
-		pinledger_ledger_acquire(pages + i, n, gup_flags, callsite);
+		pinledger_ledger_acquire(pages + i, n, gup_flags, callsite,
+					 w->stack);
 	else if (is_zero_pfn(*v >> PL_JW_SHIFT))
 		w->zero = true;
 	return n;
@@ -619,7 +631,8 @@ static bool cancel_folio(struct folio *folio, long refs)
 }
 
 static void acquire_chunk(struct page **pages, long nr, unsigned int gup_flags,
-			  unsigned long callsite, u32 flags, bool retried)
+			  unsigned long callsite, u32 stack, u32 flags,
+			  bool retried)
 {
 	bool pin = gup_flags & PL_FOLL_PIN;
 	struct pl_slot *slot;
@@ -627,18 +640,19 @@ static void acquire_chunk(struct page **pages, long nr, unsigned int gup_flags,
 
 	if (!jw_open(&w, nr, ring_size() / 4))
 		goto full;
-	slot = slot_get(w.j, current->tgid, flags, callsite,
+	slot = slot_get(w.j, current->tgid, flags, callsite, stack,
 			smp_load_acquire(&w.j->tail));
 	if (!slot) {
 		local_irq_restore(w.irqflags);
 		goto full;
 	}
+	w.stack = stack;
 	write_acq(&w, pages, nr, gup_flags, callsite);
 	jw_close(&w, pin ? J_ACQ_PIN : J_ACQ_GET, slot);
 	return;
 full:
 	if (!retried && pinledger_ledger_try_sync()) {
-		acquire_chunk(pages, nr, gup_flags, callsite, flags, true);
+		acquire_chunk(pages, nr, gup_flags, callsite, stack, flags, true);
 		return;
 	}
 	pinledger_add(untracked, nr);
@@ -652,19 +666,21 @@ full:
  * @gup_flags:	its FOLL_* flags; calls with neither FOLL_PIN nor FOLL_GET
  *		took no references and are ignored.
  * @callsite:	the caller of the GUP entry point.
+ * @stack:	its stack id (pinledger_stack_capture()), 0 for none.
  *
  * Context: kretprobe/ftrace handler of the GUP call, task context,
  * preemption disabled; does not sleep.  Takes no lock (absorb_lock by
  * trylock when the journal is full).
  */
 void pinledger_journal_acquire(struct page **pages, long nr,
-			       unsigned int gup_flags, unsigned long callsite)
+			       unsigned int gup_flags, unsigned long callsite,
+			       u32 stack)
 {
 	u32 flags;
 	long i;
 
 	if (unlikely(READ_ONCE(pl_direct)) || unlikely(!READ_ONCE(journal_live))) {
-		pinledger_ledger_acquire(pages, nr, gup_flags, callsite);
+		pinledger_ledger_acquire(pages, nr, gup_flags, callsite, stack);
 		return;
 	}
 	flags = pl_owner_flags(gup_flags);
@@ -672,7 +688,7 @@ void pinledger_journal_acquire(struct page **pages, long nr,
 		return;
 	for (i = 0; i < nr; i += J_CHUNK)
 		acquire_chunk(pages + i, min_t(long, nr - i, J_CHUNK), gup_flags,
-			      callsite, flags, false);
+			      callsite, stack, flags, false);
 }
 
 /* Release bookkeeping shared by the pinledger_journal_release_*() writers. */

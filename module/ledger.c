@@ -68,6 +68,7 @@
 #include "pinledger_ledger.h"
 #include "pinledger_journal.h"
 #include "pinledger_trace.h"
+#include "pinledger_origin.h"
 #include "compat/gup.h"
 
 static unsigned int ledger_buckets_log2 = 19;
@@ -122,6 +123,12 @@ struct pinledger_owner {
 	u64 start_ns;
 	dev_t dev;
 	unsigned long ino;
+	u64 cgroup;		/* cgroup v2 id of the pinning task */
+	u32 stack;		/* stack id (module/stacks.c), 0 none */
+	bool longlived;		/* reported as long-lived (owners_lock) */
+	unsigned long pfn;	/* its first folio */
+	pgoff_t index;		/* ... and that folio's index in the file */
+	struct list_head node;	/* on owners (owners_lock) */
 };
 
 /* The holders of a folio held by more than one owner. */
@@ -134,6 +141,17 @@ struct pl_set {
 		u32 gets;
 	} e[];
 };
+
+/*
+ * Every live owner record, oldest first, for the long-lived pin scan
+ * (pinledger_ledger_longlived()).  owners_lock (spinlock_t, IRQ-safe) is
+ * a leaf: taken with IRQs saved when a record is created or freed, which
+ * may be under a ledger bucket lock and in any context the ledger runs
+ * in, and by the scan in process context.  Order: ledger bucket lock ->
+ * owners_lock.
+ */
+static LIST_HEAD(owners);
+static DEFINE_SPINLOCK(owners_lock);
 
 static struct pl_page **ledger_table;
 static unsigned long ledger_mask;
@@ -261,7 +279,12 @@ static void note_gets(unsigned long pfn, bool dax)
 
 static void owner_put(struct pinledger_owner *o, int n)
 {
+	unsigned long flags;
+
 	if (atomic_sub_and_test(n, &o->refs)) {
+		spin_lock_irqsave(&owners_lock, flags);
+		list_del(&o->node);
+		spin_unlock_irqrestore(&owners_lock, flags);
 		kfree(o);
 		pinledger_sub(ledger_bytes, sizeof(*o));
 	}
@@ -281,32 +304,49 @@ static bool alloc_fails(void)
 	return true;
 }
 
+/*
+ * A new owner record: its GUP call's @key (tgid and comm are the
+ * caller's to fill), when, and the file and first folio it holds.
+ */
 static struct pinledger_owner *owner_alloc(u32 flags, unsigned long callsite,
-					   u64 start_ns, dev_t dev,
-					   unsigned long ino)
+					   u64 cgroup, u32 stack, u64 start_ns,
+					   dev_t dev, unsigned long ino,
+					   unsigned long pfn, pgoff_t index)
 {
 	struct pinledger_owner *o = alloc_fails() ? NULL :
 		kmalloc(sizeof(*o), GFP_NOWAIT | __GFP_NOWARN);
+	unsigned long irqflags;
 
 	if (!o)
 		return NULL;
 	atomic_set(&o->refs, 1);	/* the batch's own reference */
 	o->flags = flags;
 	o->callsite = callsite;
+	o->cgroup = cgroup;
+	o->stack = stack;
+	o->longlived = false;
 	o->start_ns = start_ns;
 	o->dev = dev;
 	o->ino = ino;
+	o->pfn = pfn;
+	o->index = index;
+	spin_lock_irqsave(&owners_lock, irqflags);
+	list_add_tail(&o->node, &owners);
+	spin_unlock_irqrestore(&owners_lock, irqflags);
 	pinledger_add(ledger_bytes, sizeof(*o));
 	return o;
 }
 
 /* An owner record for the current task (direct path). */
 static struct pinledger_owner *owner_new(u32 flags, unsigned long callsite,
-					 dev_t dev, unsigned long ino)
+					 u32 stack, dev_t dev,
+					 unsigned long ino, unsigned long pfn,
+					 pgoff_t index)
 {
-	struct pinledger_owner *o = owner_alloc(flags, callsite, ktime_get_ns(),
-						dev, ino);
+	struct pinledger_owner *o;
 
+	o = owner_alloc(flags, callsite, pl_current_cgroup(), stack,
+			ktime_get_ns(), dev, ino, pfn, index);
 	if (o) {
 		o->tgid = current->tgid;
 		get_task_comm(o->comm, current);
@@ -454,6 +494,7 @@ static bool record(unsigned long pfn, struct folio *folio, pgoff_t index,
  * @gup_flags:	its FOLL_* flags; calls with neither FOLL_PIN nor FOLL_GET
  *		took no references and are ignored.
  * @callsite:	the caller of the GUP entry point.
+ * @stack:	its stack id (pinledger_stack_capture()), 0 for none.
  *
  * One reference per page, attributed to one owner record per file.
  * Consecutive pages of one folio (a THP, a PMD-mapped DAX extent) are
@@ -463,7 +504,8 @@ static bool record(unsigned long pfn, struct folio *folio, pgoff_t index,
  * disabled; does not sleep.  Takes ledger locks.
  */
 void pinledger_ledger_acquire(struct page **pages, long nr,
-			      unsigned int gup_flags, unsigned long callsite)
+			      unsigned int gup_flags, unsigned long callsite,
+			      u32 stack)
 {
 	bool pin = gup_flags & PL_FOLL_PIN;
 	struct pinledger_owner *o = NULL;
@@ -496,7 +538,8 @@ void pinledger_ledger_acquire(struct page **pages, long nr,
 		if (!o || o->dev != dev || o->ino != ino) {
 			if (o)
 				owner_put(o, 1);
-			o = owner_new(flags, callsite, dev, ino);
+			o = owner_new(flags, callsite, stack, dev, ino,
+				      folio_pfn(folio), index);
 		}
 		if (!o || !record(folio_pfn(folio), folio, index, o, pin, n)) {
 			pinledger_add(untracked, n);
@@ -599,7 +642,8 @@ static noinline void index_add(struct pinledger_index_batch *b,
 	if (!o || o->dev != dev || o->ino != ino) {
 		if (o)
 			owner_put(o, 1);
-		o = owner_alloc(k->flags, k->callsite, b->start_ns, dev, ino);
+		o = owner_alloc(k->flags, k->callsite, k->cgroup, k->stack,
+				b->start_ns, dev, ino, pfn, index);
 		if (o) {
 			o->tgid = k->tgid;
 			memcpy(o->comm, k->comm, sizeof(o->comm));
@@ -1121,10 +1165,14 @@ static void snap_owner(struct pinledger_snap *s, struct pinledger_owner *o,
 	for (i = 0; i < s->nr_owners; i++) {
 		so = &s->owners[i];
 		if (so->tgid == o->tgid && so->flags == o->flags &&
-		    so->callsite == o->callsite) {
+		    so->callsite == o->callsite && so->cgroup == o->cgroup) {
 			so->pins += pins;
 			so->gets += gets;
-			so->start_ns = min(so->start_ns, o->start_ns);
+			if (o->start_ns < so->start_ns) {
+				so->start_ns = o->start_ns;
+				so->stack = o->stack ?: so->stack;
+			}
+			so->longlived |= READ_ONCE(o->longlived);
 			return;
 		}
 	}
@@ -1140,6 +1188,9 @@ static void snap_owner(struct pinledger_snap *s, struct pinledger_owner *o,
 	so->gets = gets;
 	so->callsite = o->callsite;
 	so->start_ns = o->start_ns;
+	so->cgroup = o->cgroup;
+	so->stack = o->stack;
+	so->longlived = READ_ONCE(o->longlived);
 	s->dev = o->dev;
 	s->ino = o->ino;
 }
@@ -1172,6 +1223,76 @@ static void snapshot(struct pl_page *e, struct pinledger_snap *s)
 			s->owners[k] = s->owners[k - 1];
 		s->owners[k] = so;
 	}
+}
+
+/**
+ * pinledger_ledger_longlived - owners held past their threshold, once each.
+ * @t:		the thresholds (module/longlived.c).
+ * @now:	ktime_get_ns().
+ * @out:	receives the reports.
+ * @max:	room in @out.
+ * @listing:	copy the owners reported before instead (@t unused).
+ *
+ * Walks every live owner record (one GUP call's references on one file)
+ * and reports those older than the threshold of their filesystem that
+ * were not reported before, marking them: each is reported once in its
+ * life.  The caller brings the index up to date first.  The walk holds
+ * owners_lock with IRQs off for a few loads and compares per owner.
+ *
+ * Context: process context; does not sleep.
+ * Return: the number of reports in @out; @max means "call again".
+ */
+int pinledger_ledger_longlived(const struct pinledger_ll_thresholds *t,
+			       u64 now, struct pinledger_ll_report *out,
+			       int max, bool listing)
+{
+	struct pinledger_owner *o;
+	unsigned long flags;
+	int n = 0;
+
+	spin_lock_irqsave(&owners_lock, flags);
+	list_for_each_entry(o, &owners, node) {
+		struct pinledger_ll_report *r;
+		u64 th;
+
+		if (listing) {
+			if (!o->longlived)
+				continue;
+		} else {
+			if (o->longlived || now <= o->start_ns)
+				continue;
+			th = pl_ll_threshold(t, o->dev);
+			/*
+			 * A FOLL_GET released by put_page() (not hooked) may
+			 * stay in the index up to twice reconcile_ms: not
+			 * before three times that (a pass of margin), or a
+			 * released one could be reported.
+			 */
+			if (th && (o->flags & PL_F_GET))
+				th = max_t(u64, th, 3ULL * READ_ONCE(reconcile_ms) *
+					   NSEC_PER_MSEC);
+			if (!th || now - o->start_ns < th)
+				continue;
+			o->longlived = true;
+		}
+		r = &out[n];
+		r->pfn = o->pfn;
+		r->dev = o->dev;
+		r->ino = o->ino;
+		r->index = o->index;
+		r->tgid = o->tgid;
+		memcpy(r->comm, o->comm, sizeof(r->comm));
+		r->flags = o->flags;
+		r->callsite = o->callsite;
+		r->start_ns = o->start_ns;
+		r->cgroup = o->cgroup;
+		r->stack = o->stack;
+		r->refs = atomic_read(&o->refs);
+		if (++n == max)
+			break;
+	}
+	spin_unlock_irqrestore(&owners_lock, flags);
+	return n;
 }
 
 /**

@@ -99,13 +99,18 @@ static int __init pinledger_init(void)
 	ret = pinledger_uapi_init();
 	if (ret)
 		goto err_sysfs;
-	ret = pinledger_hooks_install();
+	ret = pinledger_longlived_init();
 	if (ret)
 		goto err_uapi;
+	ret = pinledger_hooks_install();
+	if (ret)
+		goto err_longlived;
 	pr_info("version %s loaded; features: %s\n", PINLEDGER_VERSION,
 		pinledger_features());
 	return 0;
 
+err_longlived:
+	pinledger_longlived_exit();
 err_uapi:
 	pinledger_uapi_exit();
 err_sysfs:
@@ -126,6 +131,7 @@ err_ledger:
 static void __exit pinledger_exit(void)
 {
 	pinledger_hooks_remove();
+	pinledger_longlived_exit();
 	pinledger_uapi_exit();
 	pinledger_sysfs_exit();
 	pinledger_debugfs_exit();

@@ -255,38 +255,53 @@ static ssize_t fs_policy_show(struct kobject *k, struct kobj_attribute *a, char 
 	return fs_policy_list(buf, '\n');
 }
 
-/*
- * The filesystem a fs_policy line names: "MAJ:MIN" of its superblock,
- * "UUID=<uuid>" of the filesystem (as blkid prints it; stable across
- * boots, so the form for modprobe.d), or an absolute path inside it (a
- * mount point, say; resolved once, now).  Sleeps (path lookup).
+/**
+ * pinledger_fs_dev - the filesystem a knob line names, by device.
+ * @what:	"MAJ:MIN" of its superblock, or an absolute path inside it
+ *		(a mount point, say; resolved once, now).
+ * @knob:	the knob's name, for the dmesg line of a failed lookup.
+ * @dev:	receives the superblock's device.
+ *
+ * Context: process context; may sleep (path lookup).
+ * Return: 0, -EINVAL for neither form, or the path lookup's error.
  */
-static int fs_policy_key(char *what, struct fs_override *key)
+int pinledger_fs_dev(const char *what, const char *knob, dev_t *dev)
 {
 	unsigned int maj, min;
 	struct path path;
 	char end;
 	int err;
 
-	memset(key, 0, sizeof(*key));
 	if (what[0] == '/') {
 		err = kern_path(what, LOOKUP_FOLLOW, &path);
 		if (err) {
-			pr_info_ratelimited("fs_policy: %*pE: cannot look it up (error %d)\n",
-					    (int)min_t(size_t, strlen(what), 128), what, err);
+			pr_info_ratelimited("%s: %*pE: cannot look it up (error %d)\n",
+					    knob, (int)min_t(size_t, strlen(what), 128),
+					    what, err);
 			return err;
 		}
-		key->dev = path.dentry->d_sb->s_dev;
+		*dev = path.dentry->d_sb->s_dev;
 		path_put(&path);
-		return key->dev ? 0 : -EINVAL;
+		return *dev ? 0 : -EINVAL;
 	}
-	if (!strncasecmp(what, "UUID=", 5))
-		return uuid_parse(what + 5, &key->uuid) ? -EINVAL : 0;
 	if (sscanf(what, "%u:%u%c", &maj, &min, &end) != 2 ||
 	    maj >= (1U << 12) || min >= (1U << 20) || !(maj | min))
 		return -EINVAL;
-	key->dev = MKDEV(maj, min);
+	*dev = MKDEV(maj, min);
 	return 0;
+}
+
+/*
+ * The filesystem a fs_policy line names: as pinledger_fs_dev(), or
+ * "UUID=<uuid>" of the filesystem (as blkid prints it; stable across
+ * boots, so the form for modprobe.d).  Sleeps (path lookup).
+ */
+static int fs_policy_key(char *what, struct fs_override *key)
+{
+	memset(key, 0, sizeof(*key));
+	if (!strncasecmp(what, "UUID=", 5))
+		return uuid_parse(what + 5, &key->uuid) ? -EINVAL : 0;
+	return pinledger_fs_dev(what, "fs_policy", &key->dev);
 }
 
 static bool same_key(const struct fs_override *a, const struct fs_override *b)

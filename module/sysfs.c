@@ -12,6 +12,7 @@
 #include "pinledger_ledger.h"
 #include "pinledger_hooks.h"
 #include "pinledger_pagecache.h"
+#include "pinledger_origin.h"
 #include "uapi/linux/pinledger.h"
 
 static struct kobject *pinledger_kobj;
@@ -61,6 +62,10 @@ COUNTER(journal_absorbs, PINLEDGER_CTR_JOURNAL_ABSORBS);
 COUNTER(journal_cancelled, PINLEDGER_CTR_JOURNAL_CANCELLED);
 COUNTER(journal_full, PINLEDGER_CTR_JOURNAL_FULL);
 COUNTER(lost_releases, PINLEDGER_CTR_LOST_RELEASES);
+COUNTER(longlived_pins, PINLEDGER_CTR_LONGLIVED_PINS);
+COUNTER(stacks_saved, PINLEDGER_CTR_STACKS_SAVED);
+COUNTER(stacks_distinct, PINLEDGER_CTR_STACKS_DISTINCT);
+COUNTER(stacks_dropped, PINLEDGER_CTR_STACKS_DROPPED);
 
 static struct attribute *counter_attrs[] = {
 	&live_pages_attr.attr.attr, &live_pins_attr.attr.attr,
@@ -78,6 +83,8 @@ static struct attribute *counter_attrs[] = {
 	&pagecache_redirty_failed_attr.attr.attr,
 	&journal_absorbs_attr.attr.attr, &journal_cancelled_attr.attr.attr,
 	&journal_full_attr.attr.attr, &lost_releases_attr.attr.attr,
+	&longlived_pins_attr.attr.attr, &stacks_saved_attr.attr.attr,
+	&stacks_distinct_attr.attr.attr, &stacks_dropped_attr.attr.attr,
 	NULL,
 };
 
@@ -135,8 +142,18 @@ int pinledger_sysfs_init(void)
 	ret = sysfs_create_group(pinledger_kobj, &pinledger_pagecache_group);
 	if (ret)
 		goto err_policy;
+	ret = sysfs_create_group(pinledger_kobj, &pinledger_longlived_group);
+	if (ret)
+		goto err_pagecache;
+	ret = sysfs_create_group(pinledger_kobj, &pinledger_stacks_group);
+	if (ret)
+		goto err_longlived;
 	return 0;
 
+err_longlived:
+	sysfs_remove_group(pinledger_kobj, &pinledger_longlived_group);
+err_pagecache:
+	sysfs_remove_group(pinledger_kobj, &pinledger_pagecache_group);
 err_policy:
 	sysfs_remove_group(pinledger_kobj, &pinledger_policy_group);
 err_counters:
@@ -158,6 +175,8 @@ void pinledger_sysfs_exit(void)
 {
 	if (!pinledger_kobj)
 		return;
+	sysfs_remove_group(pinledger_kobj, &pinledger_stacks_group);
+	sysfs_remove_group(pinledger_kobj, &pinledger_longlived_group);
 	sysfs_remove_group(pinledger_kobj, &pinledger_pagecache_group);
 	sysfs_remove_group(pinledger_kobj, &pinledger_policy_group);
 	sysfs_remove_group(pinledger_kobj, &counter_group);

@@ -15,6 +15,7 @@
  *   PINLEDGER_IOC_WAITERS	layout changes and evictions waiting for
  *				pins (pinledger_guard_waiters())
  *   PINLEDGER_IOC_COUNTERS	every counter (module/counters.c)
+ *   PINLEDGER_IOC_STACK	a saved GUP call stack (module/stacks.c)
  *
  * The file is passed as a descriptor, not a path: no path lookup in the
  * kernel, no race between the caller's check and ours.  Unlike debugfs,
@@ -40,6 +41,7 @@
 #include "pinledger.h"
 #include "pinledger_ledger.h"
 #include "pinledger_guard.h"
+#include "pinledger_origin.h"
 #include "uapi/linux/pinledger.h"
 
 /* Sizes of ABI version 1: a caller's struct may not be smaller. */
@@ -48,8 +50,9 @@
 #define PINS_SIZE_V1		offsetofend(struct pinledger_pins, ino)
 #define WAITERS_SIZE_V1		offsetofend(struct pinledger_waiters, waiters)
 #define COUNTERS_SIZE_V1	offsetofend(struct pinledger_counters, values)
-#define RANGE_SIZE_V1		sizeof(struct pinledger_range)
-#define PIN_SIZE_V1		sizeof(struct pinledger_pin)
+#define RANGE_SIZE_V1		offsetof(struct pinledger_range, owners_ext)
+#define PIN_SIZE_V1		offsetof(struct pinledger_pin, owners_ext)
+#define STACK_SIZE_V2		offsetofend(struct pinledger_stack, nr_frames)
 #define WAITER_SIZE_V1		sizeof(struct pinledger_wait)
 
 /*
@@ -112,13 +115,18 @@ static int put_record(u64 ubuf, u32 i, u32 rec_size, const void *rec,
 	return 0;
 }
 
-static void put_owners(struct pinledger_holder *uo, u32 *nr, u32 *more,
+static void put_owners(struct pinledger_holder *uo,
+		       struct pinledger_holder_ext *ux, u32 *nr, u32 *more,
 		       const struct pinledger_snap *s, u64 now)
 {
 	u32 i;
 
 	for (i = 0; i < s->nr_owners && i < PINLEDGER_MAX_OWNERS; i++) {
 		const struct pinledger_snap_owner *o = &s->owners[i];
+
+		ux[i].cgroup_id = o->cgroup;
+		ux[i].stack_id = o->stack;
+		ux[i].xflags = o->longlived ? PINLEDGER_X_LONGLIVED : 0;
 
 		uo[i].tgid = o->tgid;
 		uo[i].flags = o->flags;
@@ -239,8 +247,8 @@ static long ioc_query(void __user *uarg)
 		rec->gets = run->snap.gets;
 		rec->unknown_pins = clamp_val(run->unknown_pins, 0, U32_MAX);
 		rec->unknown_refs = clamp_val(run->unknown_gets, 0, U32_MAX);
-		put_owners(rec->owners, &rec->nr_owners, &rec->more_owners,
-			   &run->snap, now);
+		put_owners(rec->owners, rec->owners_ext, &rec->nr_owners,
+			   &rec->more_owners, &run->snap, now);
 		ret = put_record(q.ranges, n, q.rec_size, rec, sizeof(*rec));
 		if (ret)
 			goto out_rec;
@@ -281,11 +289,22 @@ static bool pin_wanted(const struct pinledger_pins *p,
 		return false;
 	if ((p->flags & PINLEDGER_PINS_INO) && s->ino != p->ino)
 		return false;
-	if (!(p->flags & PINLEDGER_PINS_TGID))
+	if (!(p->flags & (PINLEDGER_PINS_TGID | PINLEDGER_PINS_CGROUP |
+			  PINLEDGER_PINS_LONGLIVED)))
 		return true;
-	for (i = 0; i < s->nr_owners; i++)
-		if (s->owners[i].tgid == p->tgid)
-			return true;
+	/* One owner must pass every owner filter given. */
+	for (i = 0; i < s->nr_owners; i++) {
+		const struct pinledger_snap_owner *o = &s->owners[i];
+
+		if ((p->flags & PINLEDGER_PINS_TGID) && o->tgid != p->tgid)
+			continue;
+		if ((p->flags & PINLEDGER_PINS_CGROUP) &&
+		    o->cgroup != p->cgroup_id)
+			continue;
+		if ((p->flags & PINLEDGER_PINS_LONGLIVED) && !o->longlived)
+			continue;
+		return true;
+	}
 	return false;
 }
 
@@ -308,7 +327,10 @@ static long ioc_pins(void __user *uarg)
 	if (ret)
 		return ret;
 	if (p.flags & ~(PINLEDGER_PINS_TGID | PINLEDGER_PINS_DEV |
-			PINLEDGER_PINS_INO))
+			PINLEDGER_PINS_INO | PINLEDGER_PINS_CGROUP |
+			PINLEDGER_PINS_LONGLIVED))
+		return -EINVAL;
+	if (!(p.flags & PINLEDGER_PINS_CGROUP) && p.cgroup_id)
 		return -EINVAL;
 	if ((p.flags & PINLEDGER_PINS_INO) && !(p.flags & PINLEDGER_PINS_DEV))
 		return -EINVAL;
@@ -355,8 +377,8 @@ static long ioc_pins(void __user *uarg)
 		rec->index = snap->dev ? snap->index : 0;
 		rec->pins = snap->pins;
 		rec->gets = snap->gets;
-		put_owners(rec->owners, &rec->nr_owners, &rec->more_owners,
-			   snap, now);
+		put_owners(rec->owners, rec->owners_ext, &rec->nr_owners,
+			   &rec->more_owners, snap, now);
 		ret = put_record(p.pins, n, p.rec_size, rec, sizeof(*rec));
 		if (ret)
 			goto out_rec;
@@ -451,6 +473,42 @@ static long ioc_counters(void __user *uarg)
 	return put_answer(uarg, &c, sizeof(c), usize);
 }
 
+/*
+ * PINLEDGER_IOC_STACK.  Errors: ENOENT (no stack of that id), EINVAL (no
+ * room), EFAULT.
+ */
+static long ioc_stack(void __user *uarg)
+{
+	struct pinledger_stack st;
+	char *text;
+	u32 usize, len;
+	int ret, n, i;
+
+	ret = get_request(uarg, &st, sizeof(st), STACK_SIZE_V2, &usize);
+	if (ret)
+		return ret;
+	if (!st.buf_len || st.buf_len > PAGE_SIZE * 4)
+		return -EINVAL;
+	if (!pinledger_stack_known(st.stack_id))
+		return -ENOENT;
+	text = kmalloc(st.buf_len, GFP_KERNEL);
+	if (!text)
+		return -ENOMEM;
+	n = pinledger_stack_print(st.stack_id, text, st.buf_len);
+	len = min_t(u32, n + 1, st.buf_len);
+	text[len - 1] = 0;
+	for (st.nr_frames = 0, i = 0; i < len; i++)
+		st.nr_frames += text[i] == '\n';
+	ret = -EFAULT;
+	if (copy_to_user(u64_to_user_ptr(st.buf), text, len))
+		goto out;
+	st.buf_len = len;
+	ret = put_answer(uarg, &st, sizeof(st), usize);
+out:
+	kfree(text);
+	return ret;
+}
+
 static long pl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
@@ -472,6 +530,8 @@ static long pl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ioc_waiters(uarg);
 	case _IOC_NR(PINLEDGER_IOC_COUNTERS):
 		return ioc_counters(uarg);
+	case _IOC_NR(PINLEDGER_IOC_STACK):
+		return ioc_stack(uarg);
 	}
 	return -ENOTTY;
 }

@@ -83,6 +83,11 @@ pl_knobs_reset() {
 	while read -r dev pol; do
 		echo "$dev default" > $PL_SYSFS/fs_policy
 	done < $PL_SYSFS/fs_policy
+	echo 0 > $PL_SYSFS/longlived_ms
+	echo 0 > $PL_SYSFS/capture_stacks
+	while read -r dev pol; do
+		echo "$dev default" > $PL_SYSFS/fs_longlived_ms
+	done < $PL_SYSFS/fs_longlived_ms
 }
 
 # pl_unload: rmmod if loaded.

@@ -36,7 +36,8 @@ static void flags_str(char *buf, size_t len, unsigned int flags)
 
 /* Owner records of the device into @e->owners (allocated). */
 static void take_owners(struct pl_entry *e, const struct pinledger_holder *h,
-			unsigned int nr, unsigned int more)
+			const struct pinledger_holder_ext *x, unsigned int nr,
+			unsigned int more)
 {
 	unsigned int i;
 
@@ -55,6 +56,9 @@ static void take_owners(struct pl_entry *e, const struct pinledger_holder *h,
 		o->gets = h[i].gets;
 		o->age_ms = h[i].age_ns / 1000000;
 		snprintf(o->callsite, sizeof(o->callsite), "%.96s", h[i].callsite);
+		o->cgroup = x[i].cgroup_id;
+		o->stack = x[i].stack_id;
+		o->longlived = x[i].xflags & PINLEDGER_X_LONGLIVED;
 	}
 }
 
@@ -84,7 +88,8 @@ static void list_add(struct pl_list *l, struct pl_entry *e)
  * @flags and the rest: PINLEDGER_PINS_* filters.  Returns 0 or -errno.
  */
 int pl_read_pins_filtered(struct pl_list *l, unsigned int flags, int tgid,
-			  unsigned int maj, unsigned int min, unsigned long ino)
+			  unsigned int maj, unsigned int min, unsigned long ino,
+			  unsigned long long cgroup)
 {
 	struct pinledger_pin *v = calloc(BATCH, sizeof(*v));
 	struct pinledger_pins req;
@@ -102,6 +107,7 @@ int pl_read_pins_filtered(struct pl_list *l, unsigned int flags, int tgid,
 	req.dev_major = maj;
 	req.dev_minor = min;
 	req.ino = ino;
+	req.cgroup_id = cgroup;
 	do {
 		req.nr_pins = BATCH;
 		req.pins = (unsigned long)v;
@@ -124,8 +130,8 @@ int pl_read_pins_filtered(struct pl_list *l, unsigned int flags, int tgid,
 			e.first = e.last = v[i].index;
 			e.pins = v[i].pins;
 			e.gets = v[i].gets;
-			take_owners(&e, v[i].owners, v[i].nr_owners,
-				    v[i].more_owners);
+			take_owners(&e, v[i].owners, v[i].owners_ext,
+				    v[i].nr_owners, v[i].more_owners);
 			list_add(l, &e);
 		}
 	} while (req.out_flags & PINLEDGER_OUT_MORE);
@@ -136,7 +142,7 @@ int pl_read_pins_filtered(struct pl_list *l, unsigned int flags, int tgid,
 /* Every folio of the ledger.  Returns 0 or -errno. */
 int pl_read_pins(struct pl_list *l)
 {
-	return pl_read_pins_filtered(l, 0, 0, 0, 0, 0);
+	return pl_read_pins_filtered(l, 0, 0, 0, 0, 0, 0);
 }
 
 /* Layout changes and evictions waiting.  Count (array in *@out), or -errno. */
@@ -213,6 +219,9 @@ struct row {
 	unsigned long pages;
 	unsigned long pins, gets;
 	unsigned long long age_ms;
+	unsigned long long cgroup;
+	unsigned int stack;
+	bool longlived;
 };
 
 static int row_cmp(const void *a, const void *b)
@@ -236,6 +245,10 @@ static int row_cmp(const void *a, const void *b)
 	c = strcmp(x->callsite, y->callsite);
 	if (c)
 		return c;
+	if (x->cgroup != y->cgroup)
+		return x->cgroup < y->cgroup ? -1 : 1;
+	if (x->longlived != y->longlived)
+		return x->longlived - y->longlived;
 	if (x->first != y->first)
 		return x->first < y->first ? -1 : 1;
 	return 0;
@@ -246,6 +259,7 @@ static bool row_mergeable(const struct row *a, const struct row *b)
 	return a->tgid == b->tgid && a->anon == b->anon && a->maj == b->maj &&
 	       a->min == b->min && a->ino == b->ino &&
 	       !strcmp(a->flags, b->flags) && !strcmp(a->callsite, b->callsite) &&
+	       a->cgroup == b->cgroup && a->longlived == b->longlived &&
 	       b->first == a->last + 1;
 }
 
@@ -267,9 +281,10 @@ static void file_name(char *buf, size_t len, const struct row *r,
 	}
 }
 
-static void print_rows(struct row *rows, int n, bool json, const char *path)
+static void print_rows(struct row *rows, int n, bool json, const char *path,
+		       bool stacks)
 {
-	char file[600], age[32];
+	char file[600], age[32], cg[4096];
 	int i;
 
 	if (json) {
@@ -298,14 +313,19 @@ static void print_rows(struct row *rows, int n, bool json, const char *path)
 			pl_json_str(stdout, r->flags);
 			printf(",\"age_ms\":%llu,\"callsite\":", r->age_ms);
 			pl_json_str(stdout, r->callsite);
+			printf(",\"cgroup_id\":%llu,\"cgroup\":", r->cgroup);
+			pl_json_str(stdout, pl_cgroup_name(r->cgroup, cg, sizeof(cg)));
+			printf(",\"longlived\":%s,\"stack\":",
+			       r->longlived ? "true" : "false");
+			pl_json_stack(stdout, r->stack);
 			printf("}");
 		}
 		printf("]\n");
 		return;
 	}
-	printf("%-7s %-15s %6s %-28s %-13s %6s %6s %-16s %7s %s\n", "TGID", "COMM",
-	       "PAGES", "FILE", "RANGE", "PINS", "GETS", "FLAGS", "AGE",
-	       "CALLSITE");
+	printf("%-7s %-15s %6s %-28s %-13s %6s %6s %-16s %7s %s  %s\n", "TGID",
+	       "COMM", "PAGES", "FILE", "RANGE", "PINS", "GETS", "FLAGS", "AGE",
+	       "CALLSITE", "CGROUP");
 	for (i = 0; i < n; i++) {
 		struct row *r = &rows[i];
 		char range[64];
@@ -317,16 +337,22 @@ static void print_rows(struct row *rows, int n, bool json, const char *path)
 		else
 			snprintf(range, sizeof(range), "%lu-%lu", r->first, r->last);
 		pl_fmt_age(age, sizeof(age), r->age_ms);
-		printf("%-7d %-15s %6lu %-28s %-13s %6lu %6lu %-16s %7s %s\n",
+		if (r->longlived)	/* "!": reported long-lived */
+			strncat(age, "!", sizeof(age) - strlen(age) - 1);
+		printf("%-7d %-15s %6lu %-28s %-13s %6lu %6lu %-16s %7s %s  %s\n",
 		       r->tgid, r->comm, r->pages, file, range, r->pins, r->gets,
-		       r->flags, age, r->callsite);
+		       r->flags, age, r->callsite,
+		       pl_cgroup_name(r->cgroup, cg, sizeof(cg)));
+		if (stacks)
+			pl_print_stack(r->stack, "        ");
 	}
 }
 
 /* Rows of @l, filtered, sorted and coalesced; returns their count. */
 static int build_rows(struct pl_list *l, struct row **out, int pid,
 		      bool by_file, unsigned int maj, unsigned int min,
-		      unsigned long ino, bool by_dev)
+		      unsigned long ino, bool by_dev, bool by_cgroup,
+		      unsigned long long cgroup, bool longlived)
 {
 	struct row *rows = NULL;
 	int i, j, n = 0, m;
@@ -343,6 +369,10 @@ static int build_rows(struct pl_list *l, struct row **out, int pid,
 			struct row *r;
 
 			if (pid && o->tgid != pid)
+				continue;
+			if (by_cgroup && o->cgroup != cgroup)
+				continue;
+			if (longlived && !o->longlived)
 				continue;
 			rows = realloc(rows, (n + 1) * sizeof(*rows));
 			if (!rows)
@@ -363,6 +393,9 @@ static int build_rows(struct pl_list *l, struct row **out, int pid,
 			r->pins = o->pins;
 			r->gets = o->gets;
 			r->age_ms = o->age_ms;
+			r->cgroup = o->cgroup;
+			r->stack = o->stack;
+			r->longlived = o->longlived;
 		}
 	}
 	if (!n) {
@@ -393,12 +426,16 @@ int cmd_pins(int argc, char **argv)
 		{ "file", required_argument, NULL, 'f' },
 		{ "dev", required_argument, NULL, 'd' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "cgroup", required_argument, NULL, 'c' },
+		{ "longlived", no_argument, NULL, 'l' },
+		{ "stacks", no_argument, NULL, 's' },
 		{ }
 	};
 	unsigned int maj = 0, min = 0;
 	unsigned long ino = 0;
-	const char *file = NULL, *dev = NULL;
-	bool json = false;
+	unsigned long long cgid = 0;
+	const char *file = NULL, *dev = NULL, *cgroup = NULL;
+	bool json = false, longlived = false, stacks = false;
 	struct pl_list l;
 	struct row *rows;
 	struct stat st;
@@ -416,8 +453,11 @@ int cmd_pins(int argc, char **argv)
 		case 'f': file = optarg; break;
 		case 'd': dev = optarg; break;
 		case 'j': json = true; break;
+		case 'c': cgroup = optarg; break;
+		case 'l': longlived = true; break;
+		case 's': stacks = true; break;
 		default:
-			pl_die(PL_EXIT_USAGE, "pins: bad option (usage: pinledger pins [--pid P] [--file F] [--dev MAJ:MIN|MOUNTPOINT] [--json])");
+			pl_die(PL_EXIT_USAGE, "pins: bad option (usage: pinledger pins [--pid P] [--file F] [--dev MAJ:MIN|MOUNTPOINT] [--cgroup PATH] [--longlived] [--stacks] [--json])");
 		}
 	}
 	if (optind < argc)
@@ -434,16 +474,29 @@ int cmd_pins(int argc, char **argv)
 			pl_die(PL_EXIT_ERR, "pins: --dev %s: %s (give MAJ:MIN or a mount point)",
 			       dev, strerror(-err));
 	}
+	if (cgroup) {
+		err = pl_cgroup_id(cgroup, &cgid);
+		if (err)
+			pl_die(PL_EXIT_ERR, "pins: --cgroup %s: %s (give a cgroup2 directory, or a path below the cgroup2 mount)",
+			       cgroup, strerror(-err));
+	}
 	pl_need_device("listing pins");
 	err = pl_read_pins_filtered(&l,
 		(pid ? PINLEDGER_PINS_TGID : 0) |
 		(file || dev ? PINLEDGER_PINS_DEV : 0) |
-		(file ? PINLEDGER_PINS_INO : 0), pid, maj, min, ino);
+		(file ? PINLEDGER_PINS_INO : 0) |
+		(cgroup ? PINLEDGER_PINS_CGROUP : 0) |
+		(longlived ? PINLEDGER_PINS_LONGLIVED : 0), pid, maj, min, ino,
+		cgid);
+	if (err == -EINVAL && (cgroup || longlived))
+		pl_die(PL_EXIT_ERR, "pins: --cgroup/--longlived need a pinledger module of ABI 2 or later");
 	if (err)
 		pl_die(PL_EXIT_ERR, "listing pins through %s failed: %s",
 		       PINLEDGER_DEVICE, strerror(-err));
-	n = build_rows(&l, &rows, pid, file, maj, min, ino, dev && !file);
-	print_rows(rows, n, json, file);
+	n = build_rows(&l, &rows, pid, file, maj, min, ino, dev && !file,
+		       cgroup, cgid, longlived);
+	/* Long-lived reports come with the pinner's stack. */
+	print_rows(rows, n, json, file, stacks || longlived);
 	free(rows);
 	pl_list_free(&l);
 	return 0;
@@ -466,6 +519,9 @@ static bool same_range_holders(const struct pinledger_range *a,
 		    a->owners[i].flags != b->owners[i].flags ||
 		    a->owners[i].pins != b->owners[i].pins ||
 		    a->owners[i].gets != b->owners[i].gets ||
+		    a->owners_ext[i].cgroup_id != b->owners_ext[i].cgroup_id ||
+		    a->owners_ext[i].stack_id != b->owners_ext[i].stack_id ||
+		    a->owners_ext[i].xflags != b->owners_ext[i].xflags ||
 		    strncmp(a->owners[i].callsite, b->owners[i].callsite,
 			    sizeof(a->owners[i].callsite)))
 			return false;
@@ -528,8 +584,8 @@ static int query_fd(int file_fd, struct pl_list *l, unsigned int *maj,
 			e.unknown_pins = v[i].unknown_pins;
 			e.unknown_refs = v[i].unknown_refs;
 			e.unknown_owner = v[i].unknown_pins || v[i].unknown_refs;
-			take_owners(&e, v[i].owners, v[i].nr_owners,
-				    v[i].more_owners);
+			take_owners(&e, v[i].owners, v[i].owners_ext,
+				    v[i].nr_owners, v[i].more_owners);
 			list_add(l, &e);
 			prev = v[i];
 			have_prev = true;
@@ -554,7 +610,7 @@ int cmd_who(int argc, char **argv)
 	struct pl_waiter *w = NULL;
 	struct pl_list l = { };
 	bool json = false;
-	char age[32];
+	char age[32], cg[4096];
 	struct stat st;
 	int i, j, nw, first, ffd, err;
 
@@ -611,6 +667,11 @@ int cmd_who(int argc, char **argv)
 				printf(",\"pins\":%u,\"gets\":%u,\"age_ms\":%llu,\"callsite\":",
 				       o->pins, o->gets, o->age_ms);
 				pl_json_str(stdout, o->callsite);
+				printf(",\"cgroup_id\":%llu,\"cgroup\":", o->cgroup);
+				pl_json_str(stdout, pl_cgroup_name(o->cgroup, cg, sizeof(cg)));
+				printf(",\"longlived\":%s,\"stack\":",
+				       o->longlived ? "true" : "false");
+				pl_json_stack(stdout, o->stack);
 				printf("}");
 			}
 			printf("]}");
@@ -642,8 +703,9 @@ int cmd_who(int argc, char **argv)
 		printf(", %lu with pins of unknown owner", unknown);
 	printf("\n");
 	if (l.n) {
-		printf("  %-13s %-7s %-15s %-16s %6s %6s %7s %s\n", "PAGES", "TGID",
-		       "COMM", "FLAGS", "PINS", "GETS", "AGE", "CALLSITE");
+		printf("  %-13s %-7s %-15s %-16s %6s %6s %7s %s  %s\n", "PAGES",
+		       "TGID", "COMM", "FLAGS", "PINS", "GETS", "AGE", "CALLSITE",
+		       "CGROUP");
 		for (i = 0; i < l.n; i++) {
 			struct pl_entry *e = &l.v[i];
 			char range[32];
@@ -653,9 +715,13 @@ int cmd_who(int argc, char **argv)
 				struct pl_owner *o = &e->owners[j];
 
 				pl_fmt_age(age, sizeof(age), o->age_ms);
-				printf("  %-13s %-7d %-15s %-16s %6u %6u %7s %s\n",
+				if (o->longlived)
+					strncat(age, "!", sizeof(age) - strlen(age) - 1);
+				printf("  %-13s %-7d %-15s %-16s %6u %6u %7s %s  %s\n",
 				       j ? "" : range, o->tgid, o->comm, o->flags,
-				       o->pins, o->gets, age, o->callsite);
+				       o->pins, o->gets, age, o->callsite,
+				       pl_cgroup_name(o->cgroup, cg, sizeof(cg)));
+				pl_print_stack(o->stack, "          ");
 			}
 			if (e->unknown_pins || e->unknown_refs)
 				printf("  %-13s %-7s %-15s %-16s %6ld %6ld %7s %s\n",

@@ -4,12 +4,13 @@
  * and "policy".
  *
  *   pinledger status [--json]
- *   pinledger pins [--pid P] [--file F] [--dev D] [--json]
+ *   pinledger pins [--pid P] [--file F] [--dev D] [--cgroup PATH]
+ *		    [--longlived] [--stacks] [--json]
  *   pinledger who FILE [--json]
  *   pinledger policy [wait|revoke|block|default] [--fs FS] [--timeout MS]
  *		      [--signal N] [--grace MS] [--pagecache-unmap allow|skip]
  *		      [--pagecache-clean report|redirty]
- *   pinledger top [-b] [-n FRAMES] [-d SECS] [-k ROWS]
+ *   pinledger top [-b] [-n FRAMES] [-d SECS] [-k ROWS] [--by process|cgroup]
  *   pinledger hist [--by comm|flags|fs] [--interval S] [--count N] [-m]
  *   pinledger trace [--event NAME] [--count N] [--duration S]
  */
@@ -244,7 +245,7 @@ void pl_fmt_age(char *buf, size_t len, unsigned long long ms)
 static const char *const knobs[] = {
 	"version", "features", "policy", "wait_timeout_ms", "revoke_signal",
 	"revoke_grace_ms", "pagecache_unmap_policy", "pagecache_clean_policy",
-	"deferred_evictions",
+	"deferred_evictions", "longlived_ms", "capture_stacks",
 };
 
 struct kv {
@@ -304,6 +305,10 @@ static const char *const counter_names[] = {
 	[PINLEDGER_CTR_JOURNAL_CANCELLED] = "journal_cancelled",
 	[PINLEDGER_CTR_JOURNAL_FULL] = "journal_full",
 	[PINLEDGER_CTR_LOST_RELEASES] = "lost_releases",
+	[PINLEDGER_CTR_LONGLIVED_PINS] = "longlived_pins",
+	[PINLEDGER_CTR_STACKS_SAVED] = "stacks_saved",
+	[PINLEDGER_CTR_STACKS_DISTINCT] = "stacks_distinct",
+	[PINLEDGER_CTR_STACKS_DROPPED] = "stacks_dropped",
 };
 _Static_assert(sizeof(counter_names) / sizeof(counter_names[0]) == PINLEDGER_CTR_NR,
 	       "a counter without a name");
@@ -346,12 +351,67 @@ static int read_counters(struct kv **out)
 	return n;
 }
 
+/* Pins per cgroup (root: the ledger through /dev/pinledger). */
+struct cg_row {
+	unsigned long long id;
+	unsigned long pages, pins, gets, longlived_pages;
+};
+
+static int cgroup_view(struct cg_row **out)
+{
+	struct cg_row *v = NULL;
+	struct pl_list l;
+	int i, j, k, n = 0;
+
+	*out = NULL;
+	if (geteuid() || pl_read_pins(&l))
+		return -1;
+	for (i = 0; i < l.n; i++) {
+		struct pl_entry *e = &l.v[i];
+
+		for (j = 0; j < e->nr_owners; j++) {
+			struct pl_owner *o = &e->owners[j];
+			bool first = true, ll = o->longlived;
+			struct cg_row *c = NULL;
+
+			for (k = 0; k < n; k++)
+				if (v[k].id == o->cgroup)
+					c = &v[k];
+			if (!c) {
+				v = realloc(v, (n + 1) * sizeof(*v));
+				if (!v)
+					pl_die(PL_EXIT_ERR, "out of memory");
+				c = &v[n++];
+				memset(c, 0, sizeof(*c));
+				c->id = o->cgroup;
+			}
+			c->pins += o->pins;
+			c->gets += o->gets;
+			/* A page counts once per cgroup. */
+			for (k = 0; k < j; k++)
+				if (e->owners[k].cgroup == o->cgroup)
+					first = false;
+			for (k = j + 1; k < e->nr_owners; k++)
+				if (e->owners[k].cgroup == o->cgroup)
+					ll |= e->owners[k].longlived;
+			if (first) {
+				c->pages++;
+				c->longlived_pages += ll;
+			}
+		}
+	}
+	pl_list_free(&l);
+	*out = v;
+	return n;
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	char val[256], *fsp, *line, *save;
 	bool json = false;
+	struct cg_row *cg;
 	struct kv *c;
-	int i, n, first;
+	int i, n, first, ncg;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
@@ -400,6 +460,54 @@ static int cmd_status(int argc, char **argv)
 		}
 		first = 0;
 	}
+	free(fsp);
+	fsp = pl_read_file(PL_SYSFS "/fs_longlived_ms");
+	if (json)
+		printf("],\"fs_longlived_ms\":[");
+	else if (fsp && *fsp)
+		printf("%-24s\n", "fs_longlived_ms");
+	first = 1;
+	for (line = fsp ? strtok_r(fsp, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned int maj, min, ms;
+		const char *mnt;
+
+		if (sscanf(line, "%u:%u %u", &maj, &min, &ms) != 3)
+			continue;
+		mnt = pl_mount_of(maj, min);
+		if (json) {
+			printf("%s{\"dev\":\"%u:%u\",\"mount\":", first ? "" : ",",
+			       maj, min);
+			pl_json_str(stdout, mnt ? mnt : "");
+			printf(",\"ms\":%u}", ms);
+		} else {
+			printf("  %u:%u %-20s %u\n", maj, min, mnt ? mnt : "?", ms);
+		}
+		first = 0;
+	}
+	ncg = cgroup_view(&cg);
+	if (json)
+		printf("],\"cgroups\":[");
+	else if (ncg > 0)
+		printf("pins by cgroup:\n  %-32s %8s %8s %8s %10s\n", "CGROUP",
+		       "PAGES", "PINS", "GETS", "LONGLIVED");
+	for (i = 0; i < ncg; i++) {
+		char name[4096];
+
+		pl_cgroup_name(cg[i].id, name, sizeof(name));
+		if (json) {
+			printf("%s{\"cgroup_id\":%llu,\"cgroup\":", i ? "," : "",
+			       cg[i].id);
+			pl_json_str(stdout, name);
+			printf(",\"pages\":%lu,\"pins\":%lu,\"gets\":%lu,\"longlived_pages\":%lu}",
+			       cg[i].pages, cg[i].pins, cg[i].gets,
+			       cg[i].longlived_pages);
+		} else {
+			printf("  %-32s %8lu %8lu %8lu %10lu\n", name, cg[i].pages,
+			       cg[i].pins, cg[i].gets, cg[i].longlived_pages);
+		}
+	}
+	free(cg);
 	if (json)
 		printf("],\"counters\":{");
 	else
@@ -557,13 +665,15 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: pinledger [-v] COMMAND [ARGS]\n"
 		"  status [--json]                     module version, policies, counters\n"
-		"  pins [--pid P] [--file F] [--dev D] [--json]\n"
+		"  pins [--pid P] [--file F] [--dev D] [--cgroup PATH] [--longlived]\n"
+		"       [--stacks] [--json]\n"
 		"                                      live pins, one line per range\n"
 		"  who FILE [--json]                   who pins FILE, which layout changes wait\n"
 		"  policy [wait|revoke|block|default] [--fs FS] [--timeout MS] [--signal N]\n"
 		"         [--grace MS] [--pagecache-unmap allow|skip]\n"
 		"         [--pagecache-clean report|redirty]   read or set policies\n"
-		"  top [-b] [-n FRAMES] [-d SECS] [-k ROWS]   pin holders, refreshing\n"
+		"  top [-b] [-n FRAMES] [-d SECS] [-k ROWS] [--by process|cgroup]\n"
+		"                                      pin holders, refreshing\n"
 		"  hist [--by comm|flags|fs] [--interval S] [--count N] [-m]\n"
 		"                                      pin lifetime and layout wait histograms\n"
 		"  trace [--event NAME] [--count N] [--duration S]\n"

@@ -30,6 +30,9 @@ struct pl_owner {
 	unsigned int gets;
 	unsigned long long age_ms;
 	char callsite[160];
+	unsigned long long cgroup;	/* cgroup v2 id, 0 unknown */
+	unsigned int stack;		/* stack id, 0 none */
+	bool longlived;			/* reported long-lived */
 };
 
 /*
@@ -91,10 +94,18 @@ void pl_fmt_age(char *buf, size_t len, unsigned long long ms);
 void pl_list_free(struct pl_list *l);
 int pl_read_pins(struct pl_list *l);
 int pl_read_pins_filtered(struct pl_list *l, unsigned int flags, int tgid,
-			  unsigned int maj, unsigned int min, unsigned long ino);
+			  unsigned int maj, unsigned int min, unsigned long ino,
+			  unsigned long long cgroup);
 int pl_read_waiters(struct pl_waiter **out);
 int cmd_pins(int argc, char **argv);
 int cmd_who(int argc, char **argv);
+
+/* cgroup.c */
+const char *pl_cgroup_name(unsigned long long id, char *buf, size_t len);
+int pl_cgroup_id(const char *path, unsigned long long *id);
+int pl_stack_text(unsigned int id, char *buf, size_t len);
+void pl_print_stack(unsigned int id, const char *indent);
+void pl_json_stack(FILE *f, unsigned int id);
 
 /* top.c, hist.c, trace.c */
 int cmd_top(int argc, char **argv);

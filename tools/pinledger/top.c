@@ -7,6 +7,8 @@
  *
  * Interactive on a terminal (q or Ctrl-C quits, the terminal restored);
  * -b prints frames one after another, -n N stops after N frames.
+ * --by cgroup sums holders by the cgroup of the pinning task (the rate
+ * by the cgroup each process is in now, from /proc/PID/cgroup).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,8 +28,8 @@
 #include "pinledger.skel.h"
 
 struct holder {
-	int tgid;
-	char comm[32];
+	long long key;			/* tgid, or cgroup id with --by cgroup */
+	char comm[4096];		/* its comm, or the cgroup's path */
 	unsigned long pages, pins, gets, files;
 	unsigned long long acquired;	/* BPF total so far */
 	double rate;			/* per second, -1 unknown */
@@ -41,6 +43,7 @@ struct sample {
 };
 
 static volatile sig_atomic_t exiting;
+static bool by_cgroup;
 static struct termios saved_tio;
 static bool tio_saved;
 
@@ -58,19 +61,23 @@ static void restore_tty(void)
 	}
 }
 
-static struct holder *find_holder(struct sample *s, int tgid, const char *comm)
+static struct holder *find_holder(struct sample *s, long long key,
+				  const char *comm)
 {
 	int i;
 
 	for (i = 0; i < s->n; i++)
-		if (s->h[i].tgid == tgid)
+		if (s->h[i].key == key)
 			return &s->h[i];
 	s->h = realloc(s->h, (s->n + 1) * sizeof(*s->h));
 	if (!s->h)
 		pl_die(PL_EXIT_ERR, "out of memory");
 	memset(&s->h[s->n], 0, sizeof(*s->h));
-	s->h[s->n].tgid = tgid;
-	snprintf(s->h[s->n].comm, sizeof(s->h[s->n].comm), "%s", comm);
+	s->h[s->n].key = key;
+	if (by_cgroup)
+		pl_cgroup_name(key, s->h[s->n].comm, sizeof(s->h[s->n].comm));
+	else
+		snprintf(s->h[s->n].comm, sizeof(s->h[s->n].comm), "%s", comm);
 	s->h[s->n].rate = -1;
 	return &s->h[s->n++];
 }
@@ -83,6 +90,22 @@ static unsigned long long counter(const char *name)
 	if (pl_read_sysfs(path, val, sizeof(val)))
 		return 0;
 	return strtoull(val, NULL, 10);
+}
+
+/* The cgroup v2 id process @tgid is in now, or 0. */
+static long long cgroup_of(unsigned int tgid)
+{
+	char path[64], *c, *line, *save;
+	unsigned long long id = 0;
+
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", tgid);
+	c = pl_read_file(path);
+	for (line = c ? strtok_r(c, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (!strncmp(line, "0::", 3) && pl_cgroup_id(line + 3, &id))
+			id = 0;
+	free(c);
+	return id;
 }
 
 static void take_sample(struct sample *s, struct pinledger_bpf *skel)
@@ -103,7 +126,8 @@ static void take_sample(struct sample *s, struct pinledger_bpf *skel)
 
 		for (j = 0; j < e->nr_owners; j++) {
 			struct pl_owner *o = &e->owners[j];
-			struct holder *h = find_holder(s, o->tgid, o->comm);
+			long long key = by_cgroup ? (long long)o->cgroup : o->tgid;
+			struct holder *h = find_holder(s, key, o->comm);
 			bool seen = false;
 
 			h->pages++;
@@ -118,7 +142,8 @@ static void take_sample(struct sample *s, struct pinledger_bpf *skel)
 				    p->min != e->min || p->ino != e->ino)
 					continue;
 				for (m = 0; m < p->nr_owners; m++)
-					if (p->owners[m].tgid == o->tgid)
+					if (by_cgroup ? p->owners[m].cgroup == o->cgroup :
+					    p->owners[m].tgid == o->tgid)
 						seen = true;
 			}
 			if (!seen)
@@ -136,11 +161,12 @@ static void take_sample(struct sample *s, struct pinledger_bpf *skel)
 			if (!bpf_map_lookup_elem(fd, &next, &val)) {
 				struct holder *h;
 				char comm[32] = "?", path[64], *c;
+				long long hk = by_cgroup ? cgroup_of(next) : next;
 
 				for (k = 0; k < s->n; k++)
-					if (s->h[k].tgid == (int)next)
+					if (s->h[k].key == hk)
 						break;
-				if (k == s->n) {
+				if (k == s->n && !by_cgroup) {
 					snprintf(path, sizeof(path), "/proc/%u/comm", next);
 					c = pl_read_file(path);
 					if (c) {
@@ -149,8 +175,8 @@ static void take_sample(struct sample *s, struct pinledger_bpf *skel)
 						free(c);
 					}
 				}
-				h = find_holder(s, next, comm);
-				h->acquired = val;
+				h = find_holder(s, hk, comm);
+				h->acquired += val;
 			}
 			key = next;
 			prev = &key;
@@ -166,7 +192,7 @@ static int holder_cmp(const void *a, const void *b)
 		return x->pages > y->pages ? -1 : 1;
 	if (x->rate != y->rate)
 		return x->rate > y->rate ? -1 : 1;
-	return x->tgid - y->tgid;
+	return x->key < y->key ? -1 : x->key > y->key;
 }
 
 static void frame(struct sample *prev, struct sample *cur, bool have_bpf,
@@ -186,7 +212,7 @@ static void frame(struct sample *prev, struct sample *cur, bool have_bpf,
 			unsigned long long before = 0;
 
 			for (j = 0; j < prev->n; j++)
-				if (prev->h[j].tgid == h->tgid)
+				if (prev->h[j].key == h->key)
 					before = prev->h[j].acquired;
 			h->rate = secs > 0 ? (h->acquired - before) / secs : 0;
 		}
@@ -198,18 +224,26 @@ static void frame(struct sample *prev, struct sample *cur, bool have_bpf,
 	strftime(now, sizeof(now), "%H:%M:%S", localtime(&t));
 	if (tty)
 		printf("\033[H\033[2J");
-	printf("%s pinledger top: %d holders, %lu pinned pages (%lu pins, %lu gets), %.1f acquisitions/s\n",
-	       now, cur->n, pages, pins, gets,
+	printf("%s pinledger top: %d %s, %lu pinned pages (%lu pins, %lu gets), %.1f acquisitions/s\n",
+	       now, cur->n, by_cgroup ? "cgroups" : "holders", pages, pins, gets,
 	       secs > 0 ? (cur->acq_total - prev->acq_total) / secs : 0.0);
-	printf("%-8s %-16s %8s %8s %8s %6s %10s\n", "TGID", "COMM", "PAGES",
-	       "PINS", "GETS", "FILES", "PINS/s");
+	if (by_cgroup)
+		printf("%-32s %8s %8s %8s %6s %10s\n", "CGROUP", "PAGES",
+		       "PINS", "GETS", "FILES", "PINS/s");
+	else
+		printf("%-8s %-16s %8s %8s %8s %6s %10s\n", "TGID", "COMM",
+		       "PAGES", "PINS", "GETS", "FILES", "PINS/s");
 	for (i = 0; i < cur->n && shown < rows; i++) {
 		struct holder *h = &cur->h[i];
 
 		if (!h->pages && h->rate <= 0)
 			continue;
-		printf("%-8d %-16s %8lu %8lu %8lu %6lu ", h->tgid, h->comm,
-		       h->pages, h->pins, h->gets, h->files);
+		if (by_cgroup)
+			printf("%-32s %8lu %8lu %8lu %6lu ", h->comm, h->pages,
+			       h->pins, h->gets, h->files);
+		else
+			printf("%-8lld %-16s %8lu %8lu %8lu %6lu ", h->key,
+			       h->comm, h->pages, h->pins, h->gets, h->files);
 		if (h->rate < 0)
 			printf("%10s\n", "-");
 		else
@@ -233,6 +267,7 @@ int cmd_top(int argc, char **argv)
 		{ "delay", required_argument, NULL, 'd' },
 		{ "rows", required_argument, NULL, 'k' },
 		{ "no-bpf", no_argument, NULL, 'N' },
+		{ "by", required_argument, NULL, 'B' },
 		{ }
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -263,8 +298,14 @@ int cmd_top(int argc, char **argv)
 				pl_die(PL_EXIT_USAGE, "top: -k takes a number of rows > 0");
 			break;
 		case 'N': use_bpf = false; break;
+		case 'B':
+			if (!strcmp(optarg, "cgroup"))
+				by_cgroup = true;
+			else if (strcmp(optarg, "process"))
+				pl_die(PL_EXIT_USAGE, "top: --by takes process or cgroup");
+			break;
 		default:
-			pl_die(PL_EXIT_USAGE, "top: bad option (usage: pinledger top [-b] [-n FRAMES] [-d SECS] [-k ROWS] [--no-bpf])");
+			pl_die(PL_EXIT_USAGE, "top: bad option (usage: pinledger top [-b] [-n FRAMES] [-d SECS] [-k ROWS] [--by process|cgroup] [--no-bpf])");
 		}
 	}
 	if (optind < argc)

@@ -26,7 +26,7 @@
 #include <linux/ioctl.h>
 
 #define PINLEDGER_DEVICE	"/dev/pinledger"
-#define PINLEDGER_ABI_VERSION	1
+#define PINLEDGER_ABI_VERSION	2	/* 2: owners_ext, PINS_CGROUP/_LONGLIVED, IOC_STACK */
 
 /* Owner flags (struct pinledger_holder.flags), as in the trace events. */
 #define PINLEDGER_F_PIN		0x1	/* FOLL_PIN: unpin_user_page*() */
@@ -57,6 +57,26 @@ struct pinledger_holder {
 	__u64 age_ns;
 	char comm[16];
 	char callsite[96];
+};
+
+/* struct pinledger_holder_ext.xflags */
+#define PINLEDGER_X_LONGLIVED	0x1	/* reported as held too long */
+
+/**
+ * struct pinledger_holder_ext - more about one holder (ABI 2).
+ * @cgroup_id:	cgroup v2 id of the task that took the references: the
+ *		inode number of its directory under a cgroup2 mount (1 is
+ *		the root; 0 unknown).
+ * @stack_id:	id of the GUP call's kernel stack, for PINLEDGER_IOC_STACK
+ *		(0: none; stacks are saved with capture_stacks=1).
+ * @xflags:	PINLEDGER_X_*.
+ *
+ * owners_ext[i] of a record describes owners[i].
+ */
+struct pinledger_holder_ext {
+	__u64 cgroup_id;
+	__u32 stack_id;
+	__u32 xflags;
 };
 
 /**
@@ -97,6 +117,7 @@ struct pinledger_version {
  * @nr_owners:	entries used in @owners.
  * @more_owners: further owners not copied.
  * @owners:	the recorded holders.
+ * @owners_ext:	more about them (ABI 2).
  */
 struct pinledger_range {
 	__u64 first;
@@ -109,6 +130,7 @@ struct pinledger_range {
 	__u32 nr_owners;
 	__u32 more_owners;
 	struct pinledger_holder owners[PINLEDGER_MAX_OWNERS];
+	struct pinledger_holder_ext owners_ext[PINLEDGER_MAX_OWNERS];
 };
 
 /* struct pinledger_query.flags */
@@ -169,6 +191,7 @@ struct pinledger_query {
  * @nr_owners:	entries used in @owners.
  * @more_owners: further owners not copied.
  * @owners:	the holders.
+ * @owners_ext:	more about them (ABI 2).
  */
 struct pinledger_pin {
 	__u64 pfn;
@@ -181,12 +204,18 @@ struct pinledger_pin {
 	__u32 nr_owners;
 	__u32 more_owners;
 	struct pinledger_holder owners[PINLEDGER_MAX_OWNERS];
+	struct pinledger_holder_ext owners_ext[PINLEDGER_MAX_OWNERS];
 };
 
-/* struct pinledger_pins.flags: filters */
+/* struct pinledger_pins.flags: filters (a folio must pass all given) */
 #define PINLEDGER_PINS_TGID	0x1	/* only folios @tgid holds */
 #define PINLEDGER_PINS_DEV	0x2	/* only folios of files on the device */
 #define PINLEDGER_PINS_INO	0x4	/* only folios of inode @ino (with _DEV) */
+#define PINLEDGER_PINS_CGROUP	0x8	/* only folios a task of cgroup
+					 * @cgroup_id holds (that cgroup
+					 * exactly, not its descendants; ABI 2) */
+#define PINLEDGER_PINS_LONGLIVED 0x10	/* only folios an owner reported
+					 * long-lived holds (ABI 2) */
 
 /**
  * struct pinledger_pins - PINLEDGER_IOC_PINS: the ledger, a batch at a time.
@@ -202,6 +231,7 @@ struct pinledger_pin {
  * @dev_major:	in: with PINLEDGER_PINS_DEV.
  * @dev_minor:	in: with PINLEDGER_PINS_DEV.
  * @ino:	in: with PINLEDGER_PINS_INO.
+ * @cgroup_id:	in: with PINLEDGER_PINS_CGROUP (ABI 2).
  *
  * Entries added or removed during a walk may be missed or seen twice.
  */
@@ -217,6 +247,7 @@ struct pinledger_pins {
 	__u32 dev_major;
 	__u32 dev_minor;
 	__u64 ino;
+	__u64 cgroup_id;
 };
 
 /* struct pinledger_wait.kind */
@@ -314,6 +345,10 @@ enum pinledger_counter {
 	PINLEDGER_CTR_JOURNAL_CANCELLED,
 	PINLEDGER_CTR_JOURNAL_FULL,
 	PINLEDGER_CTR_LOST_RELEASES,
+	PINLEDGER_CTR_LONGLIVED_PINS,		/* owners reported long-lived */
+	PINLEDGER_CTR_STACKS_SAVED,		/* GUP calls given a stack */
+	PINLEDGER_CTR_STACKS_DISTINCT,		/* gauge: distinct stacks kept */
+	PINLEDGER_CTR_STACKS_DROPPED,		/* stacks not kept (bound) */
 	PINLEDGER_CTR_NR
 };
 
@@ -334,12 +369,31 @@ struct pinledger_counters {
 	__u64 values;
 };
 
+/**
+ * struct pinledger_stack - PINLEDGER_IOC_STACK: a saved kernel stack (ABI 2).
+ * @size:	in: sizeof(struct pinledger_stack).
+ * @stack_id:	in: a stack id from a holder's owners_ext (ENOENT if
+ *		pinledger saved no such stack).
+ * @buf:	in: user pointer to @buf_len bytes.
+ * @buf_len:	in: room at @buf; out: bytes written, with the final NUL.
+ * @nr_frames:	out: frames, one "symbol+off/len [module]" line each (no
+ *		kernel address is exposed).
+ */
+struct pinledger_stack {
+	__u32 size;
+	__u32 stack_id;
+	__u64 buf;
+	__u32 buf_len;
+	__u32 nr_frames;
+};
+
 #define PINLEDGER_IOC_MAGIC	0xE9
 #define PINLEDGER_IOC_VERSION	_IOWR(PINLEDGER_IOC_MAGIC, 1, struct pinledger_version)
 #define PINLEDGER_IOC_QUERY	_IOWR(PINLEDGER_IOC_MAGIC, 2, struct pinledger_query)
 #define PINLEDGER_IOC_PINS	_IOWR(PINLEDGER_IOC_MAGIC, 3, struct pinledger_pins)
 #define PINLEDGER_IOC_WAITERS	_IOWR(PINLEDGER_IOC_MAGIC, 4, struct pinledger_waiters)
 #define PINLEDGER_IOC_COUNTERS	_IOWR(PINLEDGER_IOC_MAGIC, 5, struct pinledger_counters)
+#define PINLEDGER_IOC_STACK	_IOWR(PINLEDGER_IOC_MAGIC, 6, struct pinledger_stack)
 
 /* Records per call the module accepts at most (larger @nr: EINVAL). */
 #define PINLEDGER_MAX_RECORDS	65536
