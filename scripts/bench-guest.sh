@@ -31,6 +31,11 @@
 #      ("truncate-unpinned")
 #   P6 pin+unpin ns per page (as P1) with 1K vs 1M pages pinned (live
 #      ledger entries), samples taken 1K, 1M, 1K again
+#   With P1/P2, the variants pin-anon, get-anon, pin-dax, psync and
+#   io_uring are also measured with the module's long-lived pin
+#   detection on (longlived_ms=1000, stacks off: "<variant>+ll") and with
+#   pinner stacks saved (capture_stacks=1: "<variant>+stacks"); their
+#   stock phase is the plain variant's sample, emitted under each name.
 #
 # Usage (inside a guest, root): scripts/bench-guest.sh [--smoke] [--reps N]
 #	[--reps46 N] [--figures "P1 P2 ..."]
@@ -73,8 +78,36 @@ XFS=${PL_MNT[xfs]}
 log() { echo "bench: $*" >&2; }
 has() { [[ " $FIGURES " == *" $1 "* ]]; }
 
+# Variants also measured with the long-lived detection / stacks knobs.
+ORIGIN_VARIANTS=" pin-anon get-anon pin-dax psync io_uring "
+SUFFIX=''	# "+ll" or "+stacks" while those knobs are on
+
 # emit FIG VARIANT PHASE REP VALUE UNIT: one sample.
-emit() { printf 'S\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@"; }
+emit() {
+	printf 'S\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2$SUFFIX" "${@:3}"
+	# The stock phase stands for the knob variants too.
+	if [ "$3" = stock ] && [[ "$ORIGIN_VARIANTS" == *" $2 "* ]] &&
+	   { [ "$1" = P1 ] || [ "$1" = P2 ]; }; then
+		printf 'S\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2+ll" "${@:3}"
+		printf 'S\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2+stacks" "${@:3}"
+	fi
+}
+
+# origin_phase: P1/P2's knob variants, module loaded.
+origin_phase() {
+	local rep=$1
+	echo 1000 > "$PL_SYSFS/longlived_ms"
+	SUFFIX=+ll
+	has P1 && p1 module "$rep" only
+	has P2 && p2 module "$rep"
+	echo 0 > "$PL_SYSFS/longlived_ms"
+	echo 1 > "$PL_SYSFS/capture_stacks"
+	SUFFIX=+stacks
+	has P1 && p1 module "$rep" only
+	has P2 && p2 module "$rep"
+	echo 0 > "$PL_SYSFS/capture_stacks"
+	SUFFIX=''
+}
 
 # phase_enter PHASE: load or unload pinledger.
 phase_enter() {
@@ -86,8 +119,9 @@ phase_enter() {
 }
 
 p1() {
-	local phase=$1 rep=$2 v target args ns
+	local phase=$1 rep=$2 only=${3:-} v target args ns
 	for v in pin-anon get-anon pin-anon-thp pin-dax get-dax; do
+		[ -z "$only" ] || [[ "$ORIGIN_VARIANTS" == *" $v "* ]] || continue
 		target=anon args=()
 		case $v in
 		*-dax) target=$EXT4/plbench-p1 ;;
@@ -261,6 +295,7 @@ main() {
 			has P1 && p1 "$phase" "$rep"
 			has P2 && p2 "$phase" "$rep"
 			has P3 && p3 "$phase" "$rep"
+			[ "$phase" = module ] && origin_phase "$rep"
 			log "P1-P3 rep $rep $phase: $(( $(date +%s) - t0 )) s"
 		done
 	done

@@ -188,6 +188,8 @@ ELAPSED=$(( $(date +%s) - T0 ))
 	echo "P1: anon = private anonymous memory (4 KiB folios; -thp: one 2 MiB folio),"
 	echo "    dax = MAP_SHARED mapping of an ext4 -o dax file; ratio = stock ns/page / module ns/page."
 	echo "P2: fio randread 4 KiB O_DIRECT from null_blk (irqmode=0) into an ext4 DAX mmap buffer."
+	echo "P1/P2 +ll: long-lived pin detection on (longlived_ms=1000, capture_stacks=0);"
+	echo "    +stacks: every GUP call's stack saved (capture_stacks=1); stock phase shared."
 	echo "P3: ftruncate(0) of N mapped 4-page DAX files, no pins; time for all N."
 	echo "P4: counter = ledger_bytes / pinned pages (entries, owners, bucket table);"
 	echo "    slab = pinledger_page slab growth + bucket table; memfree = MemFree (+ per-CPU"
