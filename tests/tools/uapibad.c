@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,9 +121,13 @@ static void battery(const char *dax, const char *other, const char *dir)
 	expect("larger struct, unknown field zero", ioctl(dev, PINLEDGER_IOC_QUERY, &big), 0);
 
 	/* Record buffers. */
+	/* Shorter than ABI 1's record (owners_ext came with ABI 2). */
 	query_init(&q, dfd);
-	q.rec_size = sizeof(ranges[0]) - 8;
+	q.rec_size = offsetof(struct pinledger_range, owners_ext) - 8;
 	expect("short range record", ioctl(dev, PINLEDGER_IOC_QUERY, &q), EINVAL);
+	query_init(&q, dfd);
+	q.rec_size = offsetof(struct pinledger_range, owners_ext);
+	expect("ABI 1 range record", ioctl(dev, PINLEDGER_IOC_QUERY, &q), 0);
 	query_init(&q, dfd);
 	q.rec_size = 8192;
 	expect("oversized range record", ioctl(dev, PINLEDGER_IOC_QUERY, &q), E2BIG);
@@ -198,6 +203,29 @@ static void battery(const char *dax, const char *other, const char *dir)
 	p.flags = 0x100;
 	expect("pins, unknown flag", ioctl(dev, PINLEDGER_IOC_PINS, &p), EINVAL);
 	p.flags = 0;
+	p.cgroup_id = 1;
+	expect("pins, cgroup_id without its flag", ioctl(dev, PINLEDGER_IOC_PINS, &p), EINVAL);
+	p.flags = PINLEDGER_PINS_CGROUP;
+	expect("pins, cgroup filter", ioctl(dev, PINLEDGER_IOC_PINS, &p), 0);
+	p.flags = 0;
+	p.cgroup_id = 0;
+	p.cursor[0] = p.cursor[1] = 0;
+	{
+		struct pinledger_stack st = { .size = sizeof(st) };
+		char text[256];
+
+		st.buf = (uintptr_t)text;
+		st.buf_len = sizeof(text);
+		expect("stack, id 0", ioctl(dev, PINLEDGER_IOC_STACK, &st), ENOENT);
+		st.stack_id = 0x12345678;
+		expect("stack, an id never saved", ioctl(dev, PINLEDGER_IOC_STACK, &st), ENOENT);
+		st.buf_len = 0;
+		expect("stack, no room", ioctl(dev, PINLEDGER_IOC_STACK, &st), EINVAL);
+		st.buf_len = 1 << 20;
+		expect("stack, huge buffer", ioctl(dev, PINLEDGER_IOC_STACK, &st), EINVAL);
+		st.size = 4;
+		expect("stack, short struct", ioctl(dev, PINLEDGER_IOC_STACK, &st), EINVAL);
+	}
 	p.rec_size = 16;
 	expect("pins, short record", ioctl(dev, PINLEDGER_IOC_PINS, &p), EINVAL);
 	p.rec_size = sizeof(pins[0]);
