@@ -43,15 +43,17 @@ TRACE_EVENT(dax_final_truncate,
  * pin_acquire / pin_release - a GUP reference on a folio was taken or
  * dropped.  Fields: pfn (folio), dev/ino/index (file page; dev 0 for
  * anonymous memory), tgid (holder; 0 unknown), flags (PL_F_*: 1 PIN,
- * 2 GET, 4 LONGTERM, 8 WRITE), callsite (caller of the GUP entry point);
- * release adds lifetime_ns and reconciled (1 when the ledger dropped a
- * FOLL_GET it could no longer explain, instead of seeing a release).
+ * 2 GET, 4 LONGTERM, 8 WRITE), callsite (caller of the GUP entry point),
+ * cgroup (cgroup v2 id of the pinning task; the last argument, so that
+ * raw tracepoint users keep the others' positions); release adds
+ * lifetime_ns and reconciled (1 when the ledger dropped a FOLL_GET it
+ * could no longer explain, instead of seeing a release).
  */
 DECLARE_EVENT_CLASS(pin_class,
 	TP_PROTO(unsigned long pfn, dev_t dev, unsigned long ino,
 		 unsigned long index, pid_t tgid, unsigned int flags,
-		 unsigned long callsite),
-	TP_ARGS(pfn, dev, ino, index, tgid, flags, callsite),
+		 unsigned long callsite, u64 cgroup),
+	TP_ARGS(pfn, dev, ino, index, tgid, flags, callsite, cgroup),
 	TP_STRUCT__entry(
 		__field(unsigned long, pfn)
 		__field(dev_t, dev)
@@ -60,6 +62,7 @@ DECLARE_EVENT_CLASS(pin_class,
 		__field(pid_t, tgid)
 		__field(unsigned int, flags)
 		__field(unsigned long, callsite)
+		__field(u64, cgroup)
 	),
 	TP_fast_assign(
 		__entry->pfn = pfn;
@@ -69,13 +72,14 @@ DECLARE_EVENT_CLASS(pin_class,
 		__entry->tgid = tgid;
 		__entry->flags = flags;
 		__entry->callsite = callsite;
+		__entry->cgroup = cgroup;
 	),
-	TP_printk("pfn=0x%lx dev=%d:%d ino=%lu index=%lu tgid=%d flags=%s callsite=%pS",
+	TP_printk("pfn=0x%lx dev=%d:%d ino=%lu index=%lu tgid=%d flags=%s callsite=%pS cgroup=%llu",
 		  __entry->pfn, MAJOR(__entry->dev), MINOR(__entry->dev),
 		  __entry->ino, __entry->index, __entry->tgid,
 		  __print_flags(__entry->flags, "|", { 1, "PIN" }, { 2, "GET" },
 				{ 4, "LONGTERM" }, { 8, "WRITE" }),
-		  (void *)__entry->callsite)
+		  (void *)__entry->callsite, __entry->cgroup)
 );
 
 /* Enabling either pin event puts the capture path on its direct path. */
@@ -85,16 +89,17 @@ void pinledger_trace_pin_unreg(void);
 DEFINE_EVENT_FN(pin_class, pin_acquire,
 	TP_PROTO(unsigned long pfn, dev_t dev, unsigned long ino,
 		 unsigned long index, pid_t tgid, unsigned int flags,
-		 unsigned long callsite),
-	TP_ARGS(pfn, dev, ino, index, tgid, flags, callsite),
+		 unsigned long callsite, u64 cgroup),
+	TP_ARGS(pfn, dev, ino, index, tgid, flags, callsite, cgroup),
 	pinledger_trace_pin_reg, pinledger_trace_pin_unreg);
 
 TRACE_EVENT_FN(pin_release,
 	TP_PROTO(unsigned long pfn, dev_t dev, unsigned long ino,
 		 unsigned long index, pid_t tgid, unsigned int flags,
-		 unsigned long callsite, u64 lifetime_ns, bool reconciled),
+		 unsigned long callsite, u64 lifetime_ns, bool reconciled,
+		 u64 cgroup),
 	TP_ARGS(pfn, dev, ino, index, tgid, flags, callsite, lifetime_ns,
-		reconciled),
+		reconciled, cgroup),
 	TP_STRUCT__entry(
 		__field(unsigned long, pfn)
 		__field(dev_t, dev)
@@ -105,6 +110,7 @@ TRACE_EVENT_FN(pin_release,
 		__field(unsigned long, callsite)
 		__field(u64, lifetime_ns)
 		__field(bool, reconciled)
+		__field(u64, cgroup)
 	),
 	TP_fast_assign(
 		__entry->pfn = pfn;
@@ -116,14 +122,15 @@ TRACE_EVENT_FN(pin_release,
 		__entry->callsite = callsite;
 		__entry->lifetime_ns = lifetime_ns;
 		__entry->reconciled = reconciled;
+		__entry->cgroup = cgroup;
 	),
-	TP_printk("pfn=0x%lx dev=%d:%d ino=%lu index=%lu tgid=%d flags=%s callsite=%pS lifetime_ns=%llu reconciled=%d",
+	TP_printk("pfn=0x%lx dev=%d:%d ino=%lu index=%lu tgid=%d flags=%s callsite=%pS cgroup=%llu lifetime_ns=%llu reconciled=%d",
 		  __entry->pfn, MAJOR(__entry->dev), MINOR(__entry->dev),
 		  __entry->ino, __entry->index, __entry->tgid,
 		  __print_flags(__entry->flags, "|", { 1, "PIN" }, { 2, "GET" },
 				{ 4, "LONGTERM" }, { 8, "WRITE" }),
-		  (void *)__entry->callsite, __entry->lifetime_ns,
-		  __entry->reconciled),
+		  (void *)__entry->callsite, __entry->cgroup,
+		  __entry->lifetime_ns, __entry->reconciled),
 	pinledger_trace_pin_reg, pinledger_trace_pin_unreg
 );
 

@@ -552,7 +552,8 @@ void pinledger_ledger_acquire(struct page **pages, long nr,
 		if (trace_pin_acquire_enabled())
 			for (k = 0; k < n; k++)
 				trace_pin_acquire(folio_pfn(folio), dev, ino,
-						  index, o->tgid, flags, callsite);
+						  index, o->tgid, flags, callsite,
+						  o->cgroup);
 	}
 	rcu_read_unlock();
 	if (o)
@@ -667,7 +668,7 @@ static noinline void index_add(struct pinledger_index_batch *b,
 	if (!b->quiet && trace_pin_acquire_enabled())
 		for (i = 0; i < n; i++)
 			trace_pin_acquire(pfn, dev, ino, index, k->tgid,
-					  k->flags, k->callsite);
+					  k->flags, k->callsite, k->cgroup);
 }
 
 /**
@@ -753,6 +754,7 @@ struct released_from {
 	unsigned long ino;
 	dev_t dev;
 	pid_t tgid;
+	u64 cgroup;
 };
 
 static void released_from_set(struct released_from *r,
@@ -763,6 +765,7 @@ static void released_from_set(struct released_from *r,
 	r->ino = o->ino;
 	r->dev = o->dev;
 	r->tgid = o->tgid;
+	r->cgroup = o->cgroup;
 }
 
 /*
@@ -898,7 +901,7 @@ static u32 drop(unsigned long pfn, u32 refs, bool pin, bool reconciled,
 	if (n && trace_pin_release_enabled())
 		trace_pin_release(pfn, r.dev, r.ino, index, r.tgid,
 				  (pin ? PL_F_PIN : PL_F_GET), r.callsite,
-				  ktime_get_ns() - r.start_ns, reconciled);
+				  ktime_get_ns() - r.start_ns, reconciled, r.cgroup);
 	return n;
 }
 

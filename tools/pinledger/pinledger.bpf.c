@@ -7,9 +7,9 @@
  * widened to u64 in ctx->args[], so nothing here depends on BTF of the
  * module or of vmlinux (6.1 headers build the module without BTF).
  *
- *   pin_acquire (pfn, dev, ino, index, tgid, flags, callsite)
+ *   pin_acquire (pfn, dev, ino, index, tgid, flags, callsite, cgroup)
  *   pin_release (pfn, dev, ino, index, tgid, flags, callsite,
- *		  lifetime_ns, reconciled)
+ *		  lifetime_ns, reconciled, cgroup)
  *   layout_end  (id, dev, ino, waited_ns, outcome, ret)
  */
 #include <linux/types.h>
