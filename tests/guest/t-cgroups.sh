@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Pins by cgroup: two holders in two cgroup v2 groups.  Each owner carries
-# its task's cgroup: debugfs cgroups counts each group's pages and pins,
-# `pinledger pins --cgroup` keeps one group's rows (by cgroup path or by
-# its directory), `status` and `top --by cgroup` sum by group, and pages
-# of owners reported long-lived are counted per group.
+# its task's cgroup (so do its pin_acquire events): debugfs cgroups counts
+# each group's pages and pins, `pinledger pins --cgroup` keeps one group's
+# rows (by cgroup path or by its directory), `status` and `top --by
+# cgroup` sum by group, and pages of owners reported long-lived are
+# counted per group.
 . "$(dirname "$0")/lib.sh"
 
 PLT=$PL_ROOT/build/tools/pinledger
@@ -31,8 +32,14 @@ in_cgroup() {
 	chmod +x /tmp/pinctl-$1
 	PINCTL=/tmp/pinctl-$1
 }
+T=$PL_TRACEFS
+echo > $T/trace
+echo 1 > $T/events/pinledger/pin_acquire/enable
 in_cgroup pl-a
 pin_start a hold $f --pages 4 --write
+echo 0 > $T/events/pinledger/pin_acquire/enable
+expect_eq "pin_acquire events of holder a with its cgroup" \
+	"$(grep -Ec "pin_acquire: .* tgid=$PIN_a flags=PIN\|WRITE callsite=.* cgroup=$id_a$" $T/trace || true)" 4
 in_cgroup pl-b
 pin_start b hold $g --pages 2
 pin_start v vmsplice $g --pages 3 --offset 4
