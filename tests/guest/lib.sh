@@ -90,6 +90,18 @@ pl_knobs_reset() {
 	done < $PL_SYSFS/fs_longlived_ms
 }
 
+# knob_state FILE...: "FILE=contents" of each, one line each.
+knob_state() { local f; for f in "$@"; do echo "$f=$(tr '\n' ' ' < "$f")"; done; }
+
+# try FILE INPUT: writing INPUT to FILE must fail; prints the errno text.
+try() {
+	local out
+	if out=$(printf '%s' "$2" 2>&1 > "$1"); then
+		fail "$1 accepted $(printf '%q' "$2" | head -c 80)"
+	fi
+	echo "${out##*: }"
+}
+
 # pl_unload: rmmod if loaded.
 pl_unload() { if [ -d /sys/module/pinledger ]; then rmmod pinledger; fi; }
 

@@ -18,17 +18,8 @@ knobs="$S/policy $S/wait_timeout_ms $S/revoke_signal $S/revoke_grace_ms
 	$P/reconcile_ms $D/fail_alloc_percent"
 for f in $knobs; do [ -f $f ] || fail "missing $f"; done
 
-state() { for f in $knobs; do echo "$f=$(cat $f | tr '\n' ' ')"; done; }
+state() { knob_state $knobs; }
 before=$(state)
-
-# try FILE INPUT: the write must fail; prints the errno text.
-try() {
-	local out
-	if out=$(printf '%s' "$2" 2>&1 > "$1"); then
-		fail "$1 accepted $(printf '%q' "$2" | head -c 80)"
-	fi
-	echo "${out##*: }"
-}
 
 rand() { head -c "$1" /dev/urandom | tr -d '\0'; }
 long=$(head -c 5000 /dev/zero | tr '\0' a)

@@ -114,15 +114,8 @@ expect_eq "fs_longlived_ms after default" "$(cat $PL_SYSFS/fs_longlived_ms)" ""
 echo 700 > $PL_SYSFS/longlived_ms
 echo "$dev 900" > $PL_SYSFS/fs_longlived_ms
 knobs="$PL_SYSFS/longlived_ms $PL_SYSFS/fs_longlived_ms $PL_SYSFS/capture_stacks"
-state() { for k in $knobs; do echo "$k=$(cat $k | tr '\n' ' ')"; done; }
+state() { knob_state $knobs; }
 before=$(state)
-try() {
-	local out
-	if out=$(printf '%s' "$2" 2>&1 > "$1"); then
-		fail "$1 accepted $(printf '%q' "$2" | head -c 80)"
-	fi
-	echo "${out##*: }"
-}
 long=$(head -c 5000 /dev/zero | tr '\0' a)
 dmesg_mark
 for g2 in bogus -1 99999999999999999999 4294967296 86400001 " " 1e3 0x "$long" \

@@ -405,13 +405,54 @@ static int cgroup_view(struct cg_row **out)
 	return n;
 }
 
+/*
+ * A per-filesystem table of sysfs @name ("MAJ:MIN VALUE" lines): a JSON
+ * array of {dev, mount, @vkey: VALUE (a number with @numeric)}, or a
+ * heading and one indented line per filesystem.
+ */
+static void fs_table(const char *name, const char *vkey, bool numeric,
+		     bool json)
+{
+	char path[256], *t, *line, *save;
+	bool first = true;
+
+	snprintf(path, sizeof(path), PL_SYSFS "/%s", name);
+	t = pl_read_file(path);
+	if (json)
+		printf(",\"%s\":[", name);
+	else
+		printf("%-24s %s\n", name, t && *t ? "" : "(none)");
+	for (line = t ? strtok_r(t, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		unsigned int maj, min;
+		const char *mnt;
+		char val[32];
+
+		if (sscanf(line, "%u:%u %31s", &maj, &min, val) != 3)
+			continue;
+		mnt = pl_mount_of(maj, min);
+		if (json) {
+			printf("%s{\"dev\":\"%u:%u\",\"mount\":", first ? "" : ",",
+			       maj, min);
+			pl_json_str(stdout, mnt ? mnt : "");
+			printf(numeric ? ",\"%s\":%s}" : ",\"%s\":\"%s\"}", vkey, val);
+		} else {
+			printf("  %u:%u %-20s %s\n", maj, min, mnt ? mnt : "?", val);
+		}
+		first = false;
+	}
+	if (json)
+		printf("]");
+	free(t);
+}
+
 static int cmd_status(int argc, char **argv)
 {
-	char val[256], *fsp, *line, *save;
+	char val[256];
 	bool json = false;
 	struct cg_row *cg;
 	struct kv *c;
-	int i, n, first, ncg;
+	int i, n, ncg;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--json"))
@@ -422,7 +463,6 @@ static int cmd_status(int argc, char **argv)
 	}
 	pl_need_module();
 	n = read_counters(&c);
-	fsp = pl_read_file(PL_SYSFS "/fs_policy");
 
 	if (json)
 		printf("{");
@@ -436,58 +476,11 @@ static int cmd_status(int argc, char **argv)
 			printf("%-24s %s\n", knobs[i], val);
 		}
 	}
-	if (json)
-		printf(",\"fs_policy\":[");
-	else
-		printf("%-24s %s\n", "fs_policy", fsp && *fsp ? "" : "(none)");
-	first = 1;
-	for (line = fsp ? strtok_r(fsp, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		unsigned int maj, min;
-		char pol[32];
-		const char *mnt;
-
-		if (sscanf(line, "%u:%u %31s", &maj, &min, pol) != 3)
-			continue;
-		mnt = pl_mount_of(maj, min);
-		if (json) {
-			printf("%s{\"dev\":\"%u:%u\",\"mount\":", first ? "" : ",",
-			       maj, min);
-			pl_json_str(stdout, mnt ? mnt : "");
-			printf(",\"policy\":\"%s\"}", pol);
-		} else {
-			printf("  %u:%u %-20s %s\n", maj, min, mnt ? mnt : "?", pol);
-		}
-		first = 0;
-	}
-	free(fsp);
-	fsp = pl_read_file(PL_SYSFS "/fs_longlived_ms");
-	if (json)
-		printf("],\"fs_longlived_ms\":[");
-	else if (fsp && *fsp)
-		printf("%-24s\n", "fs_longlived_ms");
-	first = 1;
-	for (line = fsp ? strtok_r(fsp, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		unsigned int maj, min, ms;
-		const char *mnt;
-
-		if (sscanf(line, "%u:%u %u", &maj, &min, &ms) != 3)
-			continue;
-		mnt = pl_mount_of(maj, min);
-		if (json) {
-			printf("%s{\"dev\":\"%u:%u\",\"mount\":", first ? "" : ",",
-			       maj, min);
-			pl_json_str(stdout, mnt ? mnt : "");
-			printf(",\"ms\":%u}", ms);
-		} else {
-			printf("  %u:%u %-20s %u\n", maj, min, mnt ? mnt : "?", ms);
-		}
-		first = 0;
-	}
+	fs_table("fs_policy", "policy", false, json);
+	fs_table("fs_longlived_ms", "ms", true, json);
 	ncg = cgroup_view(&cg);
 	if (json)
-		printf("],\"cgroups\":[");
+		printf(",\"cgroups\":[");
 	else if (ncg > 0)
 		printf("pins by cgroup:\n  %-32s %8s %8s %8s %10s\n", "CGROUP",
 		       "PAGES", "PINS", "GETS", "LONGLIVED");
@@ -521,7 +514,6 @@ static int cmd_status(int argc, char **argv)
 	if (json)
 		printf("}}\n");
 	free(c);
-	free(fsp);
 	return 0;
 }
 
