@@ -23,18 +23,16 @@ struct dentry;
  * directory under a cgroup2 mount, the id bpf_get_current_cgroup_id()
  * returns.  With only cgroup v1 mounted every task is in the root (id 1).
  *
- * Context: task context (a probe handler included); does not sleep.
+ * Context: task context, with preemption disabled (a probe handler) or
+ * in an RCU read-side critical section: what keeps the task's css_set
+ * and its cgroup alive for the loads (task_css_set_check() accepts
+ * either).  Four loads, no call.
  * Return: the id; 0 on a kernel without cgroups.
  */
 static inline u64 pl_current_cgroup(void)
 {
 #ifdef CONFIG_CGROUPS
-	u64 id;
-
-	rcu_read_lock();
-	id = cgroup_id(task_dfl_cgroup(current));
-	rcu_read_unlock();
-	return id;
+	return cgroup_id(task_dfl_cgroup(current));
 #else
 	return 0;
 #endif

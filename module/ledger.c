@@ -337,7 +337,7 @@ static struct pinledger_owner *owner_alloc(u32 flags, unsigned long callsite,
 	return o;
 }
 
-/* An owner record for the current task (direct path). */
+/* An owner record for the current task (direct path; RCU read side held). */
 static struct pinledger_owner *owner_new(u32 flags, unsigned long callsite,
 					 u32 stack, dev_t dev,
 					 unsigned long ino, unsigned long pfn,
