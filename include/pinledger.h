@@ -94,6 +94,9 @@ int pinledger_hooks_show(struct seq_file *m, void *unused);
  *	not absorb (their references are counted in @untracked).
  * @lost_releases: released references a full journal could not take in
  *	atomic context; reconciliation drops what they leave behind.
+ * @longlived_pins: owners reported long-lived (module/longlived.c).
+ * @stacks_saved: GUP calls given a stack id (module/stacks.c).
+ * @stacks_dropped: GUP calls whose stack could not be kept.
  */
 struct pinledger_stats {
 	long dax_final_truncates;
