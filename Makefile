@@ -7,6 +7,8 @@
 #   make modules-all        ... for both stock Debian kernels of the test rig
 #   make demo               boot a stock kernel with pmem and show pinledger
 #   make check              provision, build, run every test on both kernels
+#   make check-matrix       generic/cloud/rt x 6.1/6.12: smoke suite in a
+#                           guest of each; builds for every older release
 #   make stress             long pin/layout storm with reloads, both kernels
 #   make bench              measure pinledger against the stock kernels
 #   make debug-kernel       build (once, cached) the KASAN/lockdep 6.12 kernel
@@ -30,7 +32,7 @@ VERSION  := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(ROOT)/dkms.conf)
 
 .PHONY: all module modules-all pinholder tools provision check check-host \
 	demo bench clean install dkms-test cli debug-kernel check-debug stress \
-	deb check-fresh
+	deb check-fresh check-matrix
 
 all: module
 
@@ -140,6 +142,9 @@ provision:
 
 check:
 	@$(ROOT)/scripts/check.sh
+
+check-matrix:
+	@$(ROOT)/scripts/check-matrix.sh
 
 stress:
 	@$(ROOT)/scripts/stress.sh

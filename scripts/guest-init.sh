@@ -4,11 +4,13 @@
 # guest-init.sh - /init (PID 1, busybox sh) of the pinledger QEMU guest.
 #
 # Stage 1 (in the initramfs): mounts proc/sys/dev, insmods the modules
-# listed in /lib/modules/load.order, mounts the host root (9p tag
+# listed in /lib/modules/load.order and those of the transports the kernel
+# command line names (plrig.root=9p, the default, or virtiofs: load.9p or
+# load.virtiofs; plrig.pmem=virtio: load.vpmem), mounts the host root (tag
 # "hostroot", read-only) under a tmpfs-backed overlay at /newroot with the
 # usual pseudo filesystems, the kernel's stock modules at
 # /lib/modules/$(uname -r) (its headers linked into /usr/src) and the
-# per-run 9p share (tag "out") at /run/guest-out, with the host directories
+# per-run share (tag "out") at /run/guest-out, with the host directories
 # listed in out/keep (a clone under /tmp or /run) visible over the guest's
 # own /tmp and /run, then chroots PID 1 into
 # /newroot (so kernel helpers such as request_module() use the host's
@@ -48,6 +50,36 @@ m9p() {
 	mount -t 9p -o "trans=virtio,version=9p2000.L,msize=512000,$3" "$1" "$2"
 }
 
+# mshare TAG DIR 9POPTS [ro]: mount a host share over the transport that
+# plrig.root names (virtio-fs takes no 9p options).
+mshare() {
+	if [ "$ROOTFS" = virtiofs ]; then
+		mount -t virtiofs ${4:+-o $4} "$1" "$2"
+	else
+		m9p "$1" "$2" "$3${4:+,$4}"
+	fi
+}
+
+# load LIST: insmod the modules of /lib/modules/LIST in order.
+load() {
+	[ -f "/lib/modules/$1" ] || die "this kernel has no modules for $1"
+	while read -r m; do
+		insmod "/lib/modules/$m" || die "insmod $m failed"
+	done < "/lib/modules/$1"
+}
+
+# rig_args: ROOTFS and PMEM_BACKEND from the kernel command line.
+rig_args() {
+	ROOTFS=9p PMEM_BACKEND=memmap
+	read -r cmdline < /proc/cmdline
+	for w in $cmdline; do
+		case $w in
+		plrig.root=*)	ROOTFS=${w#*=} ;;
+		plrig.pmem=*)	PMEM_BACKEND=${w#*=} ;;
+		esac
+	done
+}
+
 # stage1: build /newroot on top of the host root and chroot PID 1 into it.
 stage1() {
 	mount -t proc proc /proc
@@ -56,12 +88,13 @@ stage1() {
 	exec </dev/console >/dev/console 2>&1
 	trap 'die "stage 1 failed (exit $?)"' EXIT
 
-	while read -r m; do
-		insmod "/lib/modules/$m" || die "insmod $m failed"
-	done < /lib/modules/load.order
+	rig_args
+	load load.order
+	load "load.$ROOTFS"
+	[ "$PMEM_BACKEND" != virtio ] || load load.vpmem
 	mkdir -p /out /host /rw /newroot
-	m9p out /out cache=none || die "cannot mount 9p share 'out'"
-	m9p hostroot /host ro,cache=loose || die "cannot mount host root"
+	mshare out /out cache=none || die "cannot mount $ROOTFS share 'out'"
+	mshare hostroot /host cache=loose ro || die "cannot mount host root"
 	mount -t tmpfs -o mode=755 rw /rw
 	mkdir /rw/upper /rw/work
 	mount -t overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/work \
@@ -117,6 +150,12 @@ stage1() {
 mkdax() {
 	dev=$1 fs=$2 dir=$3 opts=$4
 	shift 4
+	# libnvdimm registers namespaces asynchronously: give it a moment.
+	n=0
+	while [ ! -b "$dev" ] && [ $n -lt 50 ]; do
+		sleep 0.2
+		n=$((n + 1))
+	done
 	[ -b "$dev" ] || die "$dev missing (no emulated pmem?)"
 	"$@" "$dev" >&2 || die "$* $dev failed"
 	mkdir -p "$dir"

@@ -5,10 +5,15 @@
 #
 # The image holds a static busybox with its applet links, /init (a copy of
 # scripts/guest-init.sh) and the stock modules of KVER that the guest needs
-# to reach the host root over virtio-9p and to bring up emulated pmem:
-# decompressed here (busybox insmod cannot read .ko.xz) and listed in
-# dependency order, computed from modules.dep, in /lib/modules/load.order.
-# Modules built into KVER (modules.builtin) are skipped.  Runs depmod on
+# to bring up emulated pmem: decompressed here (busybox insmod cannot read
+# .ko.xz) and listed in dependency order, computed from modules.dep, in
+# /lib/modules/load.order.  Modules built into KVER (modules.builtin) are
+# skipped.  The modules of each optional transport go to lists of their
+# own, loaded only when the guest uses it (scripts/guest.sh says which on
+# the kernel command line): load.9p (the host root over virtio-9p),
+# load.virtiofs (over virtio-fs, for kernels without 9p such as Debian's
+# cloud flavour) and load.vpmem (virtio-pmem); a list is left out when
+# KVER lacks one of its modules.  Runs depmod on
 # the unpacked tree first if modules.dep is missing (the Debian package does
 # not ship it; the guest's modprobe needs it too).
 #
@@ -20,8 +25,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${PINLEDGER_CACHE:-$ROOT/.cache}
 
 # Modules the guest loads, by module name; their dependencies come along.
-WANT=(virtio_pci 9pnet_virtio 9p overlay crc32c_generic crc32c_intel
-      nd_e820 nd_pmem ext4 xfs)
+WANT=(virtio_pci overlay crc32c_generic crc32c_intel nd_e820 nd_pmem ext4 xfs)
+# Optional lists: name and modules.
+declare -A OPTIONAL=([9p]="9pnet_virtio 9p" [virtiofs]="virtiofs"
+		     [vpmem]="virtio_pmem")
 
 die() { printf 'mkinitramfs: %s\n' "$*" >&2; exit 1; }
 
@@ -59,6 +66,17 @@ load_deps() {
 	done < "$MODDIR/modules.dep"
 }
 
+# available NAME: true if NAME and all of its dependencies are modules of
+# KVER or built into it.
+available() {
+	local d
+	[ -n "${BUILTIN[$1]:-}" ] && return 0
+	[ -n "${FILE[$1]:-}" ] || return 1
+	for d in ${DEPS[$1]}; do
+		available "$d" || return 1
+	done
+}
+
 # visit NAME: append NAME to ORDER after all of its dependencies.
 ORDER=()
 visit() {
@@ -75,7 +93,8 @@ visit() {
 	ORDER+=("$n")
 }
 
-# install_module NAME: copy NAME's .ko, decompressed, into the image.
+# install_module NAME [LIST]: copy NAME's .ko, decompressed, into the
+# image and append it to LIST (default load.order).
 install_module() {
 	local src=$MODDIR/${FILE[$1]} dst=$STAGE/lib/modules/$1.ko
 	case $src in
@@ -85,7 +104,7 @@ install_module() {
 	*.ko)		cp "$src" "$dst" ;;
 	*)		die "unknown module format: $src" ;;
 	esac
-	echo "$1.ko" >> "$STAGE/lib/modules/load.order"
+	echo "$1.ko" >> "$STAGE/lib/modules/${2:-load.order}"
 }
 
 main() {
@@ -93,12 +112,35 @@ main() {
 	KVER=$1
 	KDIR=$CACHE/$KVER
 	MODDIR=$(readlink -f "$KDIR/modules")
-	local out=${2:-$KDIR/initramfs.cpio.gz} n a
+	local out=${2:-$KDIR/initramfs.cpio.gz} n a l ok
 	[ -f "$KDIR/.complete" ] || die "$KDIR missing: run scripts/provision.sh"
 	ensure_depmod
 	load_deps
 	for n in "${WANT[@]}"; do
 		visit "$n"
+	done
+	local base=${#ORDER[@]}
+	# Each optional list gets all it needs beyond load.order, even what
+	# another list has too: a list is loaded alone.
+	declare -A LISTS=() BASESEEN=()
+	for n in "${!SEEN[@]}"; do
+		BASESEEN[$n]=1
+	done
+	for l in "${!OPTIONAL[@]}"; do
+		SEEN=()
+		for n in "${!BASESEEN[@]}"; do
+			SEEN[$n]=1
+		done
+		ok=1
+		for n in ${OPTIONAL[$l]}; do
+			available "$n" || ok=
+		done
+		[ -n "$ok" ] || continue
+		local from=${#ORDER[@]}
+		for n in ${OPTIONAL[$l]}; do
+			visit "$n"
+		done
+		LISTS[$l]="${ORDER[*]:$from}"
 	done
 
 	STAGE=$(mktemp -d)
@@ -110,8 +152,18 @@ main() {
 	done
 	install -m 755 "$ROOT/scripts/guest-init.sh" "$STAGE/init"
 	: > "$STAGE/lib/modules/load.order"
-	for n in "${ORDER[@]}"; do
+	for n in "${ORDER[@]:0:$base}"; do
 		install_module "$n"
+	done
+	for l in "${!LISTS[@]}"; do
+		: > "$STAGE/lib/modules/load.$l"
+		for n in ${LISTS[$l]}; do
+			if [ -f "$STAGE/lib/modules/$n.ko" ]; then
+				echo "$n.ko" >> "$STAGE/lib/modules/load.$l"
+			else
+				install_module "$n" "load.$l"
+			fi
+		done
 	done
 	# The kernel's built-in initramfs has /dev/console; add it if we can.
 	mknod -m 600 "$STAGE/dev/console" c 5 1 2>/dev/null || true
@@ -119,7 +171,8 @@ main() {
 	(cd "$STAGE" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) |
 		gzip -6 > "$out.tmp.$$"
 	mv "$out.tmp.$$" "$out"
-	echo "mkinitramfs: $out (${ORDER[*]})" >&2
+	echo "mkinitramfs: $out (${ORDER[*]:0:$base}$(for l in "${!LISTS[@]}"; do
+		printf '; %s: %s' "$l" "${LISTS[$l]:-built in}"; done))" >&2
 }
 
 main "$@"

@@ -10,7 +10,14 @@
 # on its image, so headers are unpacked, not installed), and installs the
 # host tools the rig needs.  Writes $CACHE/kernels.env.
 #
-# Usage: scripts/provision.sh [--tools-only|--kernels-only]
+# --matrix (make check-matrix) also resolves and fetches the cloud-amd64
+# and rt-amd64 flavours of both series (the release each flavour's
+# metapackage installs: the newest with a signed image, as for the generic
+# kernels) and the headers alone of every other 6.1.0-N / 6.12.N+deb12
+# release of the three flavours the archive still serves (build only:
+# $CACHE/KVER/.headers instead of .complete).  Writes $CACHE/matrix.env.
+#
+# Usage: scripts/provision.sh [--tools-only|--kernels-only|--matrix]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,43 +63,56 @@ newest_pkg() {
 	apt-cache pkgnames linux-image- | grep -E "^$1\$" | sort -V | tail -1
 }
 
-# fetch_kernel KVER: unpack image, modules, headers and kbuild of KVER.
+# fetch_kernel KVER [--headers]: unpack image, modules, headers and kbuild
+# of KVER; with --headers only headers and kbuild (a build-only target,
+# marked .headers; a booted one is marked .complete).
 fetch_kernel() {
-	local kver=$1 dir=$CACHE/$1 img hdr common kbuild d tmp
-	if [ -f "$dir/.complete" ]; then
+	local kver=$1 dir=$CACHE/$1 img='' hdr common kbuild d tmp mark=.complete
+	[ "${2:-}" = --headers ] && mark=.headers
+	if [ -f "$dir/.complete" ] || [ -f "$dir/$mark" ]; then
 		return 0
 	fi
 	apt_update_once
-	img=linux-image-$kver
-	apt-cache show "$img" >/dev/null 2>&1 || img=$img-unsigned
+	if [ $mark = .complete ]; then
+		img=linux-image-$kver
+		apt-cache show "$img" >/dev/null 2>&1 || img=$img-unsigned
+	fi
 	hdr=linux-headers-$kver
-	common=$(apt-cache depends "$hdr" | sed -n 's/^ *Depends: \(linux-headers-.*-common\)$/\1/p' | head -1)
+	# -common, or -common-rt for the rt flavour.
+	common=$(apt-cache depends "$hdr" | sed -n 's/^ *Depends: \(linux-headers-.*-common\(-rt\)\{0,1\}\)$/\1/p' | head -1)
 	kbuild=$(apt-cache depends "$hdr" | sed -n 's/^ *Depends: \(linux-kbuild-.*\)$/\1/p' | head -1)
 	[ -n "$common" ] && [ -n "$kbuild" ] ||
 		{ log "cannot resolve dependencies of $hdr"; return 1; }
 	log "fetching $img $hdr $common $kbuild"
 	rm -rf "$dir"
 	tmp=$(mktemp -d "$CACHE/dl.XXXXXX")
-	(cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root "$img" "$hdr" "$common" "$kbuild" >&2)
+	# shellcheck disable=SC2086 # no image for a build-only target
+	(cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root $img "$hdr" "$common" "$kbuild" >&2)
 	mkdir -p "$dir/root"
 	for d in "$tmp"/*.deb; do
 		dpkg -x "$d" "$dir/root"
 	done
 	rm -rf "$tmp"
-	# Debian's image installs the kernel as /boot/vmlinuz-KVER.
-	ln -sf "root/boot/vmlinuz-$kver" "$dir/vmlinuz"
 	ln -sf "root/usr/src/linux-headers-$kver" "$dir/build"
-	ln -sf "root/lib/modules/$kver" "$dir/modules"
 	test -f "$dir/root/usr/src/linux-headers-$kver/Makefile"
-	touch "$dir/.complete"
+	if [ $mark = .complete ]; then
+		# Debian's image installs the kernel as /boot/vmlinuz-KVER.
+		ln -sf "root/boot/vmlinuz-$kver" "$dir/vmlinuz"
+		ln -sf "root/lib/modules/$kver" "$dir/modules"
+	fi
+	touch "$dir/$mark"
 }
 
-# fix_headers KVER: the headers Makefile includes the -common tree by
-# absolute path; point it at the unpacked copy (again, if the tree moved).
+# fix_headers KVER: the headers Makefile includes the -common (-common-rt)
+# tree by absolute path; point it at the unpacked copy (again, if the tree
+# moved; left alone while the path it names exists).
 fix_headers() {
-	local dir=$CACHE/$1
-	sed -i "s|^include .*/usr/src/\(linux-headers-[^/]*-common/Makefile\)\$|include $dir/root/usr/src/\1|" \
-		"$dir/root/usr/src/linux-headers-$1/Makefile"
+	local dir=$CACHE/$1 mk inc
+	mk=$dir/root/usr/src/linux-headers-$1/Makefile
+	inc=$(sed -n 's/^include //p' "$mk" | head -1)
+	[ -n "$inc" ] && [ -f "$inc" ] && return 0
+	sed -i "s|^include .*/usr/src/\(linux-headers-[^/]*-common\(-rt\)\{0,1\}/Makefile\)\$|include $dir/root/usr/src/\1|" \
+		"$mk"
 }
 
 resolve_kernels() {
@@ -104,6 +124,62 @@ resolve_kernels() {
 	printf 'K61=%s\nK612=%s\n' "$K61" "$K612" > "$CACHE/kernels.env.new"
 	mv "$CACHE/kernels.env.new" "$CACHE/kernels.env"
 	log "kernels: $K61 $K612"
+}
+
+# served PKG: true if the archive serves PKG (apt-cache madison lists it).
+served() {
+	[ -n "$(apt-cache madison "$1" 2>/dev/null)" ]
+}
+
+# resolve_matrix: write $CACHE/matrix.env - the booted kernels of each
+# flavour (KCLOUD61 ... KRT612, the same rule as the generic ones: the
+# newest release with a signed image) and BUILD_ONLY, every other
+# release of the three flavours whose headers the archive serves.
+resolve_matrix() {
+	local f s k boot=" $K61 $K612 " p
+	apt_update_once
+	{
+		for f in cloud rt; do
+			k=$(newest_pkg "linux-image-6\.1\.0-[0-9]+-$f-amd64" | sed 's/^linux-image-//')
+			s=$(newest_pkg "linux-image-6\.12\.[0-9]+\+deb12-$f-amd64" | sed 's/^linux-image-//')
+			[ -n "$k" ] && [ -n "$s" ] ||
+				{ log "cannot resolve $f kernels from apt"; return 1; }
+			f=${f^^}
+			echo "K${f}61=$k"
+			echo "K${f}612=$s"
+			boot+="$k $s "
+		done
+		printf 'BUILD_ONLY="'
+		for p in $(apt-cache pkgnames linux-headers- |
+			   grep -E '^linux-headers-6\.(1\.0-[0-9]+|12\.[0-9]+\+deb12)-(cloud-|rt-)?amd64$' |
+			   sort -V); do
+			k=${p#linux-headers-}
+			case $boot in *" $k "*) continue ;; esac
+			served "$p" && printf '%s ' "$k"
+		done
+		printf '"\n'
+	} > "$CACHE/matrix.env.new"
+	mv "$CACHE/matrix.env.new" "$CACHE/matrix.env"
+	log "matrix: $(tr '\n' ' ' < "$CACHE/matrix.env")"
+}
+
+# provision_matrix: the cloud/rt kernels and the build-only headers.
+provision_matrix() {
+	local k
+	if [ ! -s "$CACHE/matrix.env" ] || [ "${PINLEDGER_RESOLVE:-}" = 1 ] ||
+	   [ -n "$(find "$CACHE/matrix.env" -mmin +1440)" ]; then
+		resolve_matrix
+	fi
+	# shellcheck source=/dev/null
+	. "$CACHE/matrix.env"
+	for k in "$KCLOUD61" "$KCLOUD612" "$KRT61" "$KRT612"; do
+		fetch_kernel "$k"
+		fix_headers "$k"
+	done
+	for k in $BUILD_ONLY; do
+		fetch_kernel "$k" --headers
+		fix_headers "$k"
+	done
 }
 
 main() {
@@ -122,6 +198,7 @@ main() {
 	fetch_kernel "$K612"
 	fix_headers "$K61"
 	fix_headers "$K612"
+	[ "${1:-}" != --matrix ] || provision_matrix
 }
 
 main "$@"
