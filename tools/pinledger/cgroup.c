@@ -80,7 +80,8 @@ static int walk_one(const char *path, const struct stat *st, int type,
 /**
  * pl_cgroup_name - the path of a cgroup id, below the cgroup2 mount.
  * @id:		the id.
- * @buf:	receives the path, or "cgroup:ID" if no such cgroup exists.
+ * @buf:	receives the path ("/" for the root, id 1), or "cgroup:ID" if
+ *		no such cgroup exists.
  * @len:	room in @buf.
  *
  * Return: @buf.
@@ -99,7 +100,11 @@ const char *pl_cgroup_name(unsigned long long id, char *buf, size_t len)
 			snprintf(buf, len, "%s", names[i].path);
 			return buf;
 		}
-	snprintf(buf, len, id ? "cgroup:%llu" : "-", id);
+	/* 1 is the root's id even with no cgroup2 mount to walk. */
+	if (id == 1)
+		snprintf(buf, len, "/");
+	else
+		snprintf(buf, len, id ? "cgroup:%llu" : "-", id);
 	return buf;
 }
 
