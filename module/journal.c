@@ -44,8 +44,9 @@
  *
  * Owners.  A record names an owner slot of its CPU (64 slots, 2-way
  * hashed on tgid, call site, flags and stack id; the task's cgroup is
- * part of the key too), filled with the command name on first use.  A slot is reused for another key only when every record
- * naming it has been absorbed (its last position is below the tail).
+ * part of the key too), filled with the command name on first use.  A
+ * slot is reused for another key only when every record naming it has
+ * been absorbed (its last position is below the tail).
  * Start times are the record's jiffies: a pin's start is known to a tick.
  *
  * Absorbing (absorb_lock).  The heads of all CPUs are read twice, S1 then
