@@ -4,8 +4,13 @@
  *
  * Thin translators into module/guard.c (see its DOC for the design):
  *
- *   dax_layout_busy_page_range	 kretprobe: the guard picks the page the
- *				 filesystem waits on, or none
+ *   dax_layout_busy_page_range	 ftrace, IPMODIFY: calls from the kernel
+ *				 resume in busy_page_redirected(), which
+ *				 calls the exported original by name (the
+ *				 callback lets calls from this module
+ *				 through) and lets the guard pick, in task
+ *				 context, the page the filesystem waits on,
+ *				 or none
  *   ext4_break_layouts,	 kretprobes: carry the guard's verdict out
  *   xfs_break_layouts		 as the function's return value (optional:
  *				 the filesystem may not be loaded).  xfs
@@ -22,12 +27,24 @@
  *				 with folio_put_refs(), which does not wake
  *				 fsdax waiters: the return handler does
  *
- * The busy and break probes skip their return (the entry handler returns
- * 1) for mappings that are not DAX: ext4 and xfs break layouts on every
- * truncate, DAX or not, and the guard has nothing to decide there.
+ * The busy hook does not redirect, and the break probes skip their return
+ * (the entry handler returns 1), for mappings that are not DAX: ext4 and
+ * xfs break layouts on every truncate, DAX or not, and the guard has
+ * nothing to decide there.
+ *
+ * Why a redirect and not a return probe for the busy decision: the
+ * decision allocates, takes the guard's and the ledger's locks and syncs
+ * the ledger's journals (to name owners and see the caller's own pins),
+ * none of which a probe handler may do on PREEMPT_RT, where it runs with
+ * preemption disabled and spinlock_t sleeps.  The redirected call runs in
+ * the filesystem's task context.  It holds a module reference from the
+ * callback until it returns: the original and the decision may sleep,
+ * which RCU-tasks (ftrace_ops removal) would take as the task having left
+ * module text.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/module.h>
 #include <linux/fs.h>
 #include <linux/dax.h>
 #include <linux/mount.h>
@@ -60,19 +77,13 @@ static void notrace truncate_final_entry(unsigned long ip, unsigned long parent_
 	ftrace_test_recursion_unlock(bit);
 }
 
-struct busy_call {
-	struct address_space *mapping;
-	loff_t start;
-	loff_t end;
-};
-
 struct break_call {
 	struct inode *inode;
-	struct pinledger_waiter w;
+	struct pinledger_waiter *w;
 };
 
-/* The break_layouts call this layout check runs in, if hooked. */
-static struct pinledger_waiter *enclosing_waiter(void)
+/* The waiter slot of the break_layouts call this check runs in, if hooked. */
+static struct pinledger_waiter **enclosing_waiter(void)
 {
 	struct break_call *bc;
 
@@ -83,33 +94,53 @@ static struct pinledger_waiter *enclosing_waiter(void)
 }
 
 /*
+ * Where dax_layout_busy_page_range() calls on DAX mappings resume: same
+ * signature, so the trampoline's restored argument registers are its
+ * arguments and its return goes to the filesystem.  Task context.
+ */
+static noinline struct page * notrace
+busy_page_redirected(struct address_space *mapping, loff_t start, loff_t end)
+{
+	struct page *page;
+
+	/* Called from this module: busy_page_entry() lets it through. */
+	page = dax_layout_busy_page_range(mapping, start, end);
+	page = pinledger_guard_busy(enclosing_waiter(), mapping, start, end,
+				    page);
+	/* Taken by busy_page_entry(); only the return is left to run. */
+	module_put(THIS_MODULE);
+	return page;
+}
+
+/*
  * struct page *dax_layout_busy_page_range(struct address_space *mapping,
  *					   loff_t start, loff_t end)
  */
-static int notrace busy_page_entry(struct kretprobe_instance *ri,
-				   struct pt_regs *regs)
+static void notrace busy_page_entry(unsigned long ip, unsigned long parent_ip,
+				    struct ftrace_ops *op,
+				    struct ftrace_regs *fregs)
 {
-	struct busy_call *c = (struct busy_call *)ri->data;
+	struct address_space *mapping;
+	int bit;
 
-	pinledger_kretprobe_hit(ri);
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (bit < 0)
+		return;
+	pinledger_ftrace_hit(op);
+	/* busy_page_redirected()'s own call of the original. */
+	if (within_module(parent_ip, THIS_MODULE))
+		goto out;
 	pinledger_count(layout_breaks);
-	c->mapping = (struct address_space *)regs_get_kernel_argument(regs, 0);
-	c->start = regs_get_kernel_argument(regs, 1);
-	c->end = regs_get_kernel_argument(regs, 2);
-	/* Not DAX: the stock answer (none) stands, no return probe. */
-	return !pinledger_guard_watches(c->mapping);
-}
-
-static int notrace busy_page_return(struct kretprobe_instance *ri,
-				    struct pt_regs *regs)
-{
-	struct busy_call *c = (struct busy_call *)ri->data;
-	struct page *page = (struct page *)regs_return_value(regs);
-
-	page = pinledger_guard_busy(enclosing_waiter(), c->mapping, c->start,
-				    c->end, page);
-	regs_set_return_value(regs, (unsigned long)page);
-	return 0;
+	mapping = (struct address_space *)ftrace_regs_get_argument(fregs, 0);
+	/* Not DAX: the stock answer (none) stands. */
+	if (!pinledger_guard_watches(mapping) || !try_module_get(THIS_MODULE))
+		goto out;
+	if (!pl_ftrace_redirect(fregs, (unsigned long)busy_page_redirected)) {
+		WARN_ON_ONCE(1);
+		module_put(THIS_MODULE);
+	}
+out:
+	ftrace_test_recursion_unlock(bit);
 }
 
 /*
@@ -126,7 +157,7 @@ static int notrace break_entry(struct kretprobe_instance *ri, struct pt_regs *re
 	/* Not DAX: the guard has nothing to decide, no return probe. */
 	if (!bc->inode || !pinledger_guard_watches(bc->inode->i_mapping))
 		return 1;
-	memset(&bc->w, 0, sizeof(bc->w));
+	bc->w = NULL;
 	return 0;
 }
 
@@ -135,7 +166,10 @@ static int notrace break_return(struct kretprobe_instance *ri, struct pt_regs *r
 	struct break_call *bc = (struct break_call *)ri->data;
 	long ret = (int)regs_return_value(regs);
 
-	ret = pinledger_guard_break_done(&bc->w, bc->inode, ret);
+	/* Met no busy page: no waiter, the filesystem's answer stands. */
+	if (!bc->w)
+		return 0;
+	ret = pinledger_guard_break_done(bc->w, ret);
 	regs_set_return_value(regs, (unsigned long)ret);
 	return 0;
 }
@@ -231,8 +265,7 @@ void notrace pinledger_layout_ftrace(struct pinledger_hook *h, unsigned long ip,
 struct pinledger_hook pinledger_layout_hooks[] = {
 	[L_TRUNC_FINAL] = PINLEDGER_FTRACE_HOOK(truncate_final_entry, PL_HOOK_PLAIN,
 		"truncate_inode_pages_final"),
-	[L_BUSY] = PINLEDGER_KRETPROBE_HOOK(busy_page_entry, busy_page_return,
-		sizeof(struct busy_call), PL_HOOK_PLAIN,
+	[L_BUSY] = PINLEDGER_FTRACE_HOOK(busy_page_entry, .ipmodify = true,
 		"dax_layout_busy_page_range"),
 	[L_EXT4_BREAK] = PINLEDGER_KRETPROBE_HOOK(break_entry, break_return,
 		sizeof(struct break_call), .optional = true, "ext4_break_layouts"),

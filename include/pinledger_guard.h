@@ -7,6 +7,7 @@
 
 #include <linux/fs.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/timer.h>
 #include <linux/cred.h>
 #include <linux/sched.h>
@@ -30,12 +31,20 @@ enum pinledger_outcome {
 /**
  * struct pinledger_waiter - one layout break that met pinned pages.
  *
- * Lives in the kretprobe instance of the filesystem's break_layouts
- * function, from its entry to its return.
+ * Allocated by the first busy decision of a break_layouts call (task
+ * context), pointed to by the break's kretprobe instance, closed by the
+ * break's return probe and freed by the guard's kick worker after that
+ * (pinledger_guard_break_done()): nothing in probe context takes a lock
+ * or frees memory, as PREEMPT_RT requires.  Holds a module reference.
  *
  * @node:	on the guard's waiter list while @listed.
+ * @reap:	on the guard's reap list once @closed.
  * @id:		sequence number, ties trace events together.
- * @mapping:	the mapping; @first, @last: the page range.
+ * @mapping:	the mapping; @first, @last: the page range.  Not to be
+ *		used once @closed (the inode may be gone) but under RCU
+ *		after checking @closed (inodes are freed after a grace period).
+ * @dev:	the inode's superblock device.
+ * @ino:	the inode number.
  * @first:	first page index of the range.
  * @last:	last page index of the range.
  * @scan_pos:	where the next kick rescan starts: pages before it were
@@ -64,11 +73,15 @@ enum pinledger_outcome {
  * @timed_out:	the timeout fired.
  * @timer_set:	@timer was set up.
  * @revoke:	revoke policy applies.
+ * @closed:	the break_layouts call returned (smp_store_release()).
  */
 struct pinledger_waiter {
 	struct list_head node;
+	struct llist_node reap;
 	u64 id;
 	struct address_space *mapping;
+	dev_t dev;
+	unsigned long ino;
 	pgoff_t first;
 	pgoff_t last;
 	pgoff_t scan_pos;
@@ -93,6 +106,7 @@ struct pinledger_waiter {
 	bool timed_out;
 	bool timer_set;
 	bool revoke;
+	bool closed;
 };
 
 /**
@@ -134,12 +148,11 @@ extern unsigned int pinledger_revoke_grace_ms;
 
 int pinledger_guard_init(void);
 void pinledger_guard_exit(void);
-struct page *pinledger_guard_busy(struct pinledger_waiter *w,
+struct page *pinledger_guard_busy(struct pinledger_waiter **wp,
 				  struct address_space *mapping,
 				  loff_t start, loff_t end, struct page *stock);
 bool pinledger_guard_watches(struct address_space *mapping);
-long pinledger_guard_break_done(struct pinledger_waiter *w,
-				struct inode *inode, long ret);
+long pinledger_guard_break_done(struct pinledger_waiter *w, long ret);
 void pinledger_guard_released(struct page *page);
 void pinledger_guard_iput(struct inode *inode);
 int pinledger_guard_sb_deferred(struct super_block *sb);

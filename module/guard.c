@@ -10,9 +10,12 @@
  * refcount is back to 1.  Stock 6.1/6.12 return no page when the file is
  * not mapped, and never ask at all when an unlinked inode is evicted.
  *
- * Layout breaks.  A return probe on dax_layout_busy_page_range() rescans
- * the range itself (ledger and refcount: pins taken before the module
- * loaded count) and decides by policy:
+ * Layout breaks.  Calls of dax_layout_busy_page_range() from ext4 and xfs
+ * resume in a module function (hooks/layout.c) that calls the exported
+ * original by name and then asks pinledger_guard_busy(), in the task's
+ * own context (preemptible, i_rwsem and invalidate_lock held), which
+ * rescans the range itself (ledger and refcount: pins taken before the
+ * module loaded count) and decides by policy:
  *
  *   wait	the filesystem is handed a *ticket*: a page of ours with
  *		refcount 2, which it waits on natively (interruptibly, with
@@ -32,16 +35,28 @@
  *
  * Errors reach the filesystem through a return probe on its
  * break_layouts function (ext4_break_layouts, xfs_break_layouts),
- * which overrides the return value; the busy probe finds that probe's
+ * which overrides the return value; the busy decision finds that probe's
  * instance on the task's return-hook list.  When none encloses the call
  * (fuse, xfs's second reflink inode), the guard never fails a change: it
  * only makes it wait.  Breaks of files that are not DAX skip that return
  * probe (pinledger_guard_watches()).
  *
+ * Context.  Everything that sleeps, allocates or takes guard_lock runs in
+ * task context: the busy decision (the redirected call), the kick and
+ * recheck workers, the timeout timer (softirq; a thread on PREEMPT_RT).
+ * The probe handlers - break_layouts' return, iput() entry, umount's
+ * return - take no lock and allocate or free nothing: the break's return
+ * closes its waiter and queues it for the kick worker to free, and
+ * deferred evictions live in a fixed array of slots claimed with
+ * cmpxchg().  That is what PREEMPT_RT requires, where spinlock_t sleeps
+ * and probe handlers run with preemption disabled.
+ *
  * Eviction.  An unlinked DAX inode whose pages are busy when its last
  * reference is dropped (iput) gets an extra reference from the guard
  * instead of being evicted: the task dropping it returns at once, and the
- * blocks stay allocated.  The deferral is completed (iput from a worker,
+ * blocks stay allocated.  At most PL_DEFER_SLOTS inodes are deferred at
+ * once; beyond that the eviction proceeds, counted in defer_failures with
+ * a warning.  The deferral is completed (iput from a worker,
  * which evicts and frees the blocks) once its pages are idle.  While a
  * superblock has deferred inodes, umount of it fails with EBUSY, and each
  * deferral holds a module reference, so rmmod fails with EBUSY too.
@@ -63,14 +78,15 @@
  * no ledger entry is reported with an unknown owner, never as idle - as
  * are pins taken before the module loaded.
  *
- * Locking: guard_lock (spinlock, IRQ-safe) protects the waiter and
- * deferral lists and waiter state; taken from probe handlers (preemption
- * disabled, under i_rwsem and invalidate_lock of the inode), from release
- * hooks in any context including hard IRQ, and from workers.  It is a
- * leaf: nothing is taken under it but the ledger locks (via lookups) and
- * the slab allocator and, to watch busy pages, the kernel's hashed var
- * wait queue locks (guard_lock -> wait_queue_head.lock; the wake callback
- * only queues work, it never takes guard_lock).
+ * Locking: guard_lock (spinlock_t, IRQ-safe) protects the waiter list
+ * and waiter state; taken in task context only - the busy decision (under
+ * the inode's i_rwsem and invalidate_lock), workers, the timeout timer -
+ * never from a probe handler or hard IRQ (release hooks only queue work).
+ * Nothing is taken under it but, to watch busy pages, the kernel's hashed
+ * var wait queue locks (guard_lock -> wait_queue_head.lock; the wake
+ * callback only queues work, it never takes guard_lock).  The deferral
+ * slots take no lock: a slot's @inode is claimed and released with
+ * cmpxchg()/store-release, its other fields published by @live.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -101,7 +117,7 @@ unsigned int pinledger_revoke_grace_ms = 5000;
 
 static DEFINE_SPINLOCK(guard_lock);
 static LIST_HEAD(waiters);
-static LIST_HEAD(deferred);
+static LLIST_HEAD(reap_list);		/* closed waiters, for kick_fn to free */
 static atomic_t guard_active = ATOMIC_INIT(0);	/* waiters + deferrals */
 static struct workqueue_struct *guard_wq;	/* recheck, revoke, deferrals */
 /*
@@ -117,13 +133,23 @@ static struct delayed_work revoke_work;
 static bool guard_live;
 static atomic64_t waiter_ids = ATOMIC64_INIT(0);
 
+/*
+ * A deferred eviction.  @inode: NULL (free) or the inode, claimed by
+ * cmpxchg() in the iput() hook and cleared (store-release) by
+ * complete_deferrals() after its iput(); @live: the other fields are set
+ * (store-release by the claimer, cleared by the completer before iput()).
+ */
 struct pl_deferred {
-	struct list_head node;
 	struct inode *inode;
+	bool live;
 	dev_t dev;
 	unsigned long ino;
 	u64 since_ns;
 };
+
+/* Deferred evictions at once; 40 bytes each, allocated at init. */
+#define PL_DEFER_SLOTS	1024
+static struct pl_deferred *deferrals;
 
 /* One busy page found by a scan. */
 struct busy {
@@ -211,6 +237,13 @@ static int kick_scan(struct pinledger_waiter *w, unsigned long *pfn)
 	void *entry;
 
 	rcu_read_lock();
+	/*
+	 * Its break_layouts call returned: the inode may be going.  A close
+	 * not seen here happens after this RCU read section began, so the
+	 * inode (freed after a grace period) outlives it.
+	 */
+	if (smp_load_acquire(&w->closed))
+		goto out;
 	xas_for_each(&xas, entry, w->last) {
 		unsigned long p, i, nr;
 
@@ -322,12 +355,48 @@ static void waiter_timeout(struct timer_list *t)
  * kick_work at entry, before the refcount drops; a busy range is then
  * watched (watch_page()), so the drop itself queues the next rescan.
  */
+/*
+ * Free the waiters whose break_layouts call returned (closed by
+ * pinledger_guard_break_done()).  Task context (kick_fn); the timer is
+ * stopped first, since its callback takes guard_lock.
+ */
+static void reap_waiters(void)
+{
+	struct llist_node *list = llist_del_all(&reap_list);
+	struct pinledger_waiter *w, *tmp;
+	unsigned long flags;
+
+	llist_for_each_entry_safe(w, tmp, list, reap) {
+		if (w->timer_set)
+			del_timer_sync(&w->timer);
+		if (w->listed) {
+			spin_lock_irqsave(&guard_lock, flags);
+			list_del(&w->node);
+			unwatch(w);
+			/* Armed still if a signal ended the filesystem's wait. */
+			if (w->armed) {
+				w->armed = false;
+				page_ref_dec(w->ticket);
+			}
+			spin_unlock_irqrestore(&guard_lock, flags);
+			atomic_dec(&guard_active);
+		}
+		if (w->ticket)
+			put_page(w->ticket);
+		if (w->cred)
+			put_cred(w->cred);
+		kfree(w);
+		module_put(THIS_MODULE);
+	}
+}
+
 static void kick_fn(struct work_struct *work)
 {
 	struct pinledger_waiter *w;
 	unsigned long flags, pfn;
 	bool more = false, idle = false, synced = false;
 
+	reap_waiters();
 again:
 	/*
 	 * References on a waited range went away: bring the ledger up to
@@ -341,7 +410,7 @@ again:
 		pinledger_ledger_sync();
 	spin_lock_irqsave(&guard_lock, flags);
 	list_for_each_entry(w, &waiters, node) {
-		if (!w->armed)
+		if (!w->armed || READ_ONCE(w->closed))
 			continue;
 		switch (kick_scan(w, &pfn)) {
 		case 1:
@@ -426,7 +495,7 @@ static void revoke_fn(struct work_struct *work)
 	list_for_each_entry(w, &waiters, node) {
 		int sig;
 
-		if (!w->revoke || w->revoke_stage >= 2)
+		if (!w->revoke || w->revoke_stage >= 2 || READ_ONCE(w->closed))
 			continue;
 		if (w->revoke_stage == 1 &&
 		    now - w->revoke_ns < (u64)pinledger_revoke_grace_ms * NSEC_PER_MSEC) {
@@ -487,36 +556,48 @@ bool pinledger_guard_watches(struct address_space *mapping)
 
 /**
  * pinledger_guard_busy - decide a layout break on a DAX mapping.
- * @w:		the enclosing break's waiter state, NULL if none encloses it.
+ * @wp:		where the enclosing break_layouts call keeps its waiter
+ *		(NULL until the first busy decision allocates it), or NULL
+ *		if no hooked break_layouts encloses this check.
  * @mapping:	the mapping whose layout changes.
  * @start:	first byte of the range.
  * @end:	last byte (LLONG_MAX: to the end of the file).
  * @stock:	the page dax_layout_busy_page_range() found, or NULL.
  *
- * Context: kretprobe return handler (preemption disabled) inside the
- * filesystem's break_layouts, i_rwsem and invalidate_lock held; does not
- * sleep.
+ * Context: task context, in the redirected dax_layout_busy_page_range()
+ * call of the filesystem's break_layouts, i_rwsem and invalidate_lock
+ * held; may sleep (GFP_NOFS allocations, the ledger's sync).  Takes
+ * guard_lock.
  * Return: the page the filesystem must wait on, or NULL to go on (with
- * @w->verdict set when the change must fail instead).
+ * the waiter's verdict set when the change must fail instead).
  */
-struct page *pinledger_guard_busy(struct pinledger_waiter *w,
+struct page *pinledger_guard_busy(struct pinledger_waiter **wp,
 				  struct address_space *mapping,
 				  loff_t start, loff_t end, struct page *stock)
 {
 	pgoff_t first = start >> PAGE_SHIFT;
 	pgoff_t last = end == LLONG_MAX ? ULONG_MAX : end >> PAGE_SHIFT;
 	struct inode *inode = mapping->host;
+	struct pinledger_waiter *w;
 	unsigned int policy;
 	unsigned long flags;
 	struct busy b;
 
 	if (!READ_ONCE(guard_live) || !dax_mapping(mapping))
 		return stock;
-	if (w && !w->id)
-		w->id = atomic64_inc_return(&waiter_ids);
 	if (!mapping_busy(mapping, first, last, &b, true) && !stock)
-		goto idle;
+		return NULL;
 	pinledger_count(layout_busy);
+	w = wp ? *wp : NULL;
+	if (wp && !w) {
+		w = kzalloc(sizeof(*w), GFP_NOFS | __GFP_NOWARN);
+		if (w) {
+			/* The caller (the redirected call) holds one. */
+			__module_get(THIS_MODULE);
+			w->id = atomic64_inc_return(&waiter_ids);
+			*wp = w;
+		}
+	}
 	if (!w) {
 		/* No way to fail this change: wait on the busy page itself. */
 		return stock ?: pfn_to_page(b.pfn);
@@ -526,6 +607,8 @@ struct page *pinledger_guard_busy(struct pinledger_waiter *w,
 		w->started = true;
 		w->start_ns = ktime_get_ns();
 		w->mapping = mapping;
+		w->dev = inode->i_sb->s_dev;
+		w->ino = inode->i_ino;
 		w->first = first;
 		w->last = last;
 		w->scan_pos = first;
@@ -534,8 +617,8 @@ struct page *pinledger_guard_busy(struct pinledger_waiter *w,
 		get_task_comm(w->comm, current);
 		w->nr_owners = b.nr_owners;
 		memcpy(w->owners, b.owners, sizeof(b.owners));
-		trace_layout_begin(w->id, inode->i_sb->s_dev, inode->i_ino, start,
-				   end, policy, b.nr, b.nr_owners ? b.owners[0] : 0);
+		trace_layout_begin(w->id, w->dev, w->ino, start, end, policy,
+				   b.nr, b.nr_owners ? b.owners[0] : 0);
 	}
 	if (policy == PL_POLICY_BLOCK) {
 		w->verdict = -EBUSY;
@@ -551,11 +634,7 @@ struct page *pinledger_guard_busy(struct pinledger_waiter *w,
 	}
 	/* wait / revoke: hand out the ticket, armed. */
 	if (!w->ticket) {
-		w->ticket = alloc_page(GFP_NOWAIT | __GFP_NOWARN);
-		if (w->ticket && !try_module_get(THIS_MODULE)) {
-			put_page(w->ticket);
-			w->ticket = NULL;
-		}
+		w->ticket = alloc_page(GFP_NOFS | __GFP_NOWARN);
 		if (!w->ticket)
 			return stock ?: pfn_to_page(b.pfn);	/* wait natively */
 		spin_lock_irqsave(&guard_lock, flags);
@@ -587,69 +666,48 @@ struct page *pinledger_guard_busy(struct pinledger_waiter *w,
 	/* A release may have landed before the ticket was armed. */
 	queue_work(kick_wq, &kick_work);
 	return w->ticket;
-
-idle:
-	return NULL;
 }
 
 /**
  * pinledger_guard_break_done - the filesystem's break_layouts returns.
- * @w:		its waiter state.
- * @inode:	the inode.
+ * @w:		its waiter (allocated by pinledger_guard_busy()).
  * @ret:	what it returns.
  *
- * Context: kretprobe return handler (preemption disabled); does not sleep.
+ * Closes @w and hands it to the kick worker, which unlists and frees it
+ * (reap_waiters()): nothing here takes a lock or frees memory.
+ *
+ * Context: kretprobe return handler (preemption disabled, any kernel
+ * including PREEMPT_RT); does not sleep.
  * Return: the value the filesystem must return: @w->verdict if set.
  */
-long pinledger_guard_break_done(struct pinledger_waiter *w, struct inode *inode,
-				long ret)
+long pinledger_guard_break_done(struct pinledger_waiter *w, long ret)
 {
-	unsigned long flags;
 	int outcome;
 
 	if (w->verdict)
 		ret = w->verdict;
-	if (w->timer_set)
-		del_timer_sync(&w->timer);
-	if (w->listed) {
-		spin_lock_irqsave(&guard_lock, flags);
-		list_del(&w->node);
-		unwatch(w);
-		/* Armed still if a signal ended the filesystem's wait. */
-		if (w->armed) {
-			w->armed = false;
-			page_ref_dec(w->ticket);
-		}
-		spin_unlock_irqrestore(&guard_lock, flags);
-		atomic_dec(&guard_active);
-	}
-	if (w->ticket) {
-		put_page(w->ticket);
-		module_put(THIS_MODULE);
-	}
-	if (w->cred)
-		put_cred(w->cred);
 	if (w->started) {
 		outcome = ret == 0 ? PL_OUT_PROCEEDED :
 			  ret == -EBUSY ? PL_OUT_EBUSY :
 			  ret == -EDEADLK ? PL_OUT_EDEADLK :
 			  ret == -ETIMEDOUT ? PL_OUT_TIMEOUT : PL_OUT_INTERRUPTED;
-		trace_layout_end(w->id, inode->i_sb->s_dev, inode->i_ino,
+		trace_layout_end(w->id, w->dev, w->ino,
 				 ktime_get_ns() - w->start_ns, outcome, ret);
 		if (ret) {
 			pinledger_count(layout_refused);
 			if (w->nr_owners)
 				pr_info_ratelimited("layout change of %u:%u ino %lu refused (error %ld): pages pinned, first owner tgid %d\n",
-						    MAJOR(inode->i_sb->s_dev),
-						    MINOR(inode->i_sb->s_dev),
-						    inode->i_ino, ret, w->owners[0]);
+						    MAJOR(w->dev), MINOR(w->dev),
+						    w->ino, ret, w->owners[0]);
 			else
 				pr_info_ratelimited("layout change of %u:%u ino %lu refused (error %ld): pages pinned, owner unknown (not in the ledger: pinned before pinledger loaded, untracked, or still being pinned)\n",
-						    MAJOR(inode->i_sb->s_dev),
-						    MINOR(inode->i_sb->s_dev),
-						    inode->i_ino, ret);
+						    MAJOR(w->dev), MINOR(w->dev),
+						    w->ino, ret);
 		}
 	}
+	smp_store_release(&w->closed, true);
+	llist_add(&w->reap, &reap_list);
+	queue_work(kick_wq, &kick_work);
 	return ret;
 }
 
@@ -658,74 +716,77 @@ long pinledger_guard_break_done(struct pinledger_waiter *w, struct inode *inode,
  * @inode: the inode.
  *
  * If it is an unlinked DAX inode whose pages are busy, take a reference
- * so that eviction, which would free the blocks, is deferred.
+ * so that eviction, which would free the blocks, is deferred: a free
+ * deferral slot is claimed with cmpxchg(), no lock, no allocation.
  *
  * Context: ftrace callback at iput() entry: any process context, possibly
  * reclaim; preemption disabled; does not sleep.
  */
 void pinledger_guard_iput(struct inode *inode)
 {
-	struct pl_deferred *d, *it;
-	unsigned long flags;
+	struct pl_deferred *d;
 	struct busy b;
+	int i;
 
 	if (!inode || !IS_DAX(inode) || inode->i_nlink || !READ_ONCE(guard_live))
 		return;
 	if (!mapping_busy(inode->i_mapping, 0, ULONG_MAX, &b, false))
 		return;
-	d = kmalloc(sizeof(*d), GFP_NOWAIT | __GFP_NOWARN);
-	spin_lock_irqsave(&guard_lock, flags);
-	list_for_each_entry(it, &deferred, node) {
-		if (it->inode == inode) {
-			spin_unlock_irqrestore(&guard_lock, flags);
-			kfree(d);
-			return;
-		}
-	}
-	if (!d || !try_module_get(THIS_MODULE)) {
-		spin_unlock_irqrestore(&guard_lock, flags);
-		kfree(d);
+	for (i = 0; i < PL_DEFER_SLOTS; i++)
+		if (READ_ONCE(deferrals[i].inode) == inode)
+			return;		/* deferred already: ours is not the last */
+	for (i = 0; i < PL_DEFER_SLOTS; i++)
+		if (!READ_ONCE(deferrals[i].inode) &&
+		    !cmpxchg(&deferrals[i].inode, NULL, inode))
+			break;
+	if (i == PL_DEFER_SLOTS || !try_module_get(THIS_MODULE)) {
+		if (i < PL_DEFER_SLOTS)
+			smp_store_release(&deferrals[i].inode, NULL);
 		pinledger_count(defer_failures);
-		pr_warn_ratelimited("cannot defer eviction of busy DAX inode %lu\n",
-				    inode->i_ino);
+		pr_warn_ratelimited("cannot defer eviction of busy DAX inode %lu (%s)\n",
+				    inode->i_ino, i == PL_DEFER_SLOTS ?
+				    "all deferral slots in use" : "module unloading");
 		return;
 	}
+	d = &deferrals[i];
 	ihold(inode);
-	d->inode = inode;
 	d->dev = inode->i_sb->s_dev;
 	d->ino = inode->i_ino;
 	d->since_ns = ktime_get_ns();
-	list_add_tail(&d->node, &deferred);
 	atomic_inc(&guard_active);
-	spin_unlock_irqrestore(&guard_lock, flags);
+	smp_store_release(&d->live, true);
 	pinledger_count(evictions_deferred);
 	trace_eviction_deferred(d->dev, d->ino, b.nr);
 	mod_delayed_work(guard_wq, &recheck_work, HZ);
 }
 
-/* Evict deferred inodes whose pages are idle.  Process context. */
+/*
+ * Evict deferred inodes whose pages are idle.  Process context (the
+ * recheck worker, one at a time).  The slot is freed before the iput():
+ * if the pages are busy again by then, that iput() defers anew.
+ */
 static void complete_deferrals(void)
 {
-	struct pl_deferred *d, *tmp;
-	unsigned long flags;
-	LIST_HEAD(done);
+	struct inode *inode;
+	struct pl_deferred *d;
 	struct busy b;
+	int i;
 
-	spin_lock_irqsave(&guard_lock, flags);
-	list_for_each_entry_safe(d, tmp, &deferred, node) {
-		if (mapping_busy(d->inode->i_mapping, 0, ULONG_MAX, &b, false))
+	for (i = 0; i < PL_DEFER_SLOTS; i++) {
+		d = &deferrals[i];
+		if (!smp_load_acquire(&d->live))
 			continue;
-		list_move(&d->node, &done);
-	}
-	spin_unlock_irqrestore(&guard_lock, flags);
-	list_for_each_entry_safe(d, tmp, &done, node) {
+		inode = d->inode;
+		if (mapping_busy(inode->i_mapping, 0, ULONG_MAX, &b, false))
+			continue;
 		trace_eviction_completed(d->dev, d->ino,
 					 ktime_get_ns() - d->since_ns);
 		pinledger_count(evictions_completed);
+		WRITE_ONCE(d->live, false);
+		smp_store_release(&d->inode, NULL);
 		/* Final reference: evicts, truncates, frees the blocks. */
-		iput(d->inode);
+		iput(inode);
 		atomic_dec(&guard_active);
-		kfree(d);
 		module_put(THIS_MODULE);
 	}
 }
@@ -734,19 +795,21 @@ static void complete_deferrals(void)
  * pinledger_guard_sb_deferred - does a superblock have deferred evictions?
  * @sb: the superblock.
  *
- * Context: any; does not sleep.
+ * Context: any; takes no lock, does not sleep.
  * Return: the number of its inodes whose eviction is deferred.
  */
 int pinledger_guard_sb_deferred(struct super_block *sb)
 {
-	struct pl_deferred *d;
-	unsigned long flags;
-	int n = 0;
+	struct inode *inode;
+	int i, n = 0;
 
-	spin_lock_irqsave(&guard_lock, flags);
-	list_for_each_entry(d, &deferred, node)
-		n += d->inode->i_sb == sb;
-	spin_unlock_irqrestore(&guard_lock, flags);
+	/* A slot's inode is freed after a grace period once it is cleared. */
+	rcu_read_lock();
+	for (i = 0; i < PL_DEFER_SLOTS; i++) {
+		inode = READ_ONCE(deferrals[i].inode);
+		n += inode && inode->i_sb == sb;
+	}
+	rcu_read_unlock();
 	return n;
 }
 
@@ -777,19 +840,15 @@ long pinledger_guard_umount(struct super_block *sb, long ret)
 /**
  * pinledger_guard_deferred - deferred evictions in total.
  *
- * Context: any.
+ * Context: any; takes no lock.
  * Return: how many inodes wait for their pins to drain before eviction.
  */
 int pinledger_guard_deferred(void)
 {
-	struct pl_deferred *d;
-	unsigned long flags;
-	int n = 0;
+	int i, n = 0;
 
-	spin_lock_irqsave(&guard_lock, flags);
-	list_for_each_entry(d, &deferred, node)
-		n++;
-	spin_unlock_irqrestore(&guard_lock, flags);
+	for (i = 0; i < PL_DEFER_SLOTS; i++)
+		n += smp_load_acquire(&deferrals[i].live);
 	return n;
 }
 
@@ -799,10 +858,10 @@ int pinledger_guard_deferred(void)
  *		deferred evictions.
  * @max:	room in @v.
  *
- * Listed waiters are inside the filesystem's break_layouts call, so their
- * mapping and inode are alive; deferred inodes hold a reference of ours.
+ * Waiters carry their inode's device and number; closed ones (their
+ * break_layouts returned, not yet freed) are left out.
  *
- * Context: any but NMI; takes guard_lock.  Does not sleep.
+ * Context: task context; takes guard_lock.  Does not sleep.
  * Return: how many there are (may exceed @max: then call again).
  */
 int pinledger_guard_waiters(struct pinledger_wait_info *v, int max)
@@ -811,13 +870,14 @@ int pinledger_guard_waiters(struct pinledger_wait_info *v, int max)
 	struct pl_deferred *d;
 	u64 now = ktime_get_ns();
 	unsigned long flags;
-	int n = 0;
+	int n = 0, k;
 
 	spin_lock_irqsave(&guard_lock, flags);
 	list_for_each_entry(w, &waiters, node) {
-		struct inode *inode = w->mapping->host;
 		struct pinledger_wait_info *i;
 
+		if (READ_ONCE(w->closed))
+			continue;
 		if (n >= max) {
 			n++;
 			continue;
@@ -826,8 +886,8 @@ int pinledger_guard_waiters(struct pinledger_wait_info *v, int max)
 		memset(i, 0, sizeof(*i));
 		i->id = w->id;
 		i->policy = w->policy;
-		i->dev = inode->i_sb->s_dev;
-		i->ino = inode->i_ino;
+		i->dev = w->dev;
+		i->ino = w->ino;
 		i->first = w->first;
 		i->last = w->last;
 		i->waited_ns = now - w->start_ns;
@@ -836,9 +896,13 @@ int pinledger_guard_waiters(struct pinledger_wait_info *v, int max)
 		i->nr_owners = w->nr_owners;
 		memcpy(i->owners, w->owners, sizeof(i->owners));
 	}
-	list_for_each_entry(d, &deferred, node) {
+	spin_unlock_irqrestore(&guard_lock, flags);
+	for (k = 0; k < PL_DEFER_SLOTS; k++) {
 		struct pinledger_wait_info *i;
 
+		d = &deferrals[k];
+		if (!smp_load_acquire(&d->live))
+			continue;
 		if (n >= max) {
 			n++;
 			continue;
@@ -850,7 +914,6 @@ int pinledger_guard_waiters(struct pinledger_wait_info *v, int max)
 		i->ino = d->ino;
 		i->waited_ns = now - d->since_ns;
 	}
-	spin_unlock_irqrestore(&guard_lock, flags);
 	return n;
 }
 
@@ -933,6 +996,9 @@ void pinledger_guard_debugfs_init(struct dentry *dir)
  */
 int pinledger_guard_init(void)
 {
+	deferrals = kcalloc(PL_DEFER_SLOTS, sizeof(*deferrals), GFP_KERNEL);
+	if (!deferrals)
+		return -ENOMEM;
 	guard_wq = alloc_workqueue("pinledger", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!guard_wq)
 		goto err;
@@ -948,15 +1014,16 @@ int pinledger_guard_init(void)
 err_guard_wq:
 	destroy_workqueue(guard_wq);
 err:
+	kfree(deferrals);
+	deferrals = NULL;
 	return -ENOMEM;
 }
 
 /**
  * pinledger_guard_exit - stop the guard.
  *
- * Runs after the hooks are gone.  No waiter can exist (each holds the
- * filesystem inside a hooked function, and hooks are removed only after
- * those return) and no deferral (each holds a module reference).
+ * Runs after the hooks are gone.  No waiter and no deferral can exist:
+ * each holds a module reference until it is freed.
  *
  * Context: process context, may sleep; module exit.
  */
@@ -969,5 +1036,9 @@ void pinledger_guard_exit(void)
 	cancel_work_sync(&kick_work);	/* recheck may have queued it */
 	destroy_workqueue(kick_wq);
 	destroy_workqueue(guard_wq);
-	WARN_ON_ONCE(!list_empty(&waiters) || !list_empty(&deferred));
+	/* Each waiter and deferral holds a module reference. */
+	WARN_ON_ONCE(!list_empty(&waiters) || !llist_empty(&reap_list) ||
+		     pinledger_guard_deferred());
+	kfree(deferrals);
+	deferrals = NULL;
 }

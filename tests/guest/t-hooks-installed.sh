@@ -21,10 +21,15 @@ fi
 # The ftrace hooks are visible to the kernel's own bookkeeping.
 grep -q '^truncate_inode_pages_final' $PL_TRACEFS/enabled_functions ||
 	fail "truncate_inode_pages_final not in enabled_functions"
-grep -q 'dax_layout_busy_page_range' /sys/kernel/debug/kprobes/list ||
-	fail "dax_layout_busy_page_range not in kprobes/list"
+# The redirecting hook carries SAVE_REGS and IPMODIFY ("R I").
+grep -E '^dax_layout_busy_page_range .* R I' $PL_TRACEFS/enabled_functions ||
+	fail "dax_layout_busy_page_range not in enabled_functions with R I"
+grep -q 'ext4_break_layouts' /sys/kernel/debug/kprobes/list ||
+	fail "ext4_break_layouts not in kprobes/list"
 rmmod pinledger
 ! grep -q '^truncate_inode_pages_final' $PL_TRACEFS/enabled_functions ||
 	fail "ftrace hook left after rmmod"
-! grep -q 'dax_layout_busy_page_range' /sys/kernel/debug/kprobes/list ||
+! grep -q '^dax_layout_busy_page_range' $PL_TRACEFS/enabled_functions ||
+	fail "redirecting ftrace hook left after rmmod"
+! grep -q 'ext4_break_layouts' /sys/kernel/debug/kprobes/list ||
 	fail "kprobe left after rmmod"

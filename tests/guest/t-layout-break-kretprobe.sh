@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # fs: each
-# The kretprobe on dax_layout_busy_page_range() sees each layout break
-# that ext4/xfs make for a truncate and a hole punch on a DAX file.
+# The hook on dax_layout_busy_page_range() (a return probe until the
+# guard's decision moved to task context; the test keeps its name) sees
+# each layout break that ext4/xfs make for a truncate and a hole punch on
+# a DAX file.
 . "$(dirname "$0")/lib.sh"
 
 d=$(pl_dir)
