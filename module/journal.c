@@ -46,7 +46,10 @@
  * hashed on tgid, call site, flags and stack id; the task's cgroup is
  * part of the key too), filled with the command name on first use.  A
  * slot is reused for another key only when every record naming it has
- * been absorbed (its last position is below the tail).
+ * been absorbed (its last position is below the tail).  When both
+ * candidates hold other keys' unabsorbed records, any slot will do
+ * (slot_probe()): a record fails for want of a slot only when 64 keys
+ * have records in the ring.
  * Start times are the record's jiffies: a pin's start is known to a tick.
  *
  * Absorbing (absorb_lock).  The heads of all CPUs are read twice, S1 then
@@ -210,7 +213,31 @@ static inline bool slot_is(const struct pl_slot *s, pid_t tgid, u32 flags,
 	       s->key.stack == stack;
 }
 
-/* The owner slot for a key on @j, or NULL if both candidates are in use. */
+/*
+ * Both hashed candidates are taken by other keys with records still in
+ * the ring: look through every slot, for the key or a reusable slot, and
+ * have the journals absorbed soon so that slots come free.  Bounded
+ * (OWNER_SLOTS), no lock: where the writer may not absorb (hard IRQ,
+ * PREEMPT_RT probe handlers) a collision of two keys must not cost the
+ * record.
+ */
+static struct pl_slot *slot_probe(struct pl_journal *j, pid_t tgid, u32 flags,
+				  unsigned long callsite, u64 cgroup, u32 stack,
+				  u64 tail)
+{
+	struct pl_slot *s, *free = NULL;
+
+	irq_work_queue(&kick_iw);
+	for (s = j->slots; s < j->slots + OWNER_SLOTS; s++) {
+		if (slot_is(s, tgid, flags, callsite, cgroup, stack))
+			return s;
+		if (!free && (!s->used || s->last_pos <= tail))
+			free = s;
+	}
+	return free;
+}
+
+/* The owner slot for a key on @j, or NULL if every slot is in use. */
 static struct pl_slot *slot_get(struct pl_journal *j, pid_t tgid, u32 flags,
 				unsigned long callsite, u32 stack, u64 tail)
 {
@@ -225,8 +252,11 @@ static struct pl_slot *slot_get(struct pl_journal *j, pid_t tgid, u32 flags,
 		return t;
 	if (s->used && s->last_pos > tail)
 		s = t;
-	if (s->used && s->last_pos > tail)
-		return NULL;
+	if (s->used && s->last_pos > tail) {
+		s = slot_probe(j, tgid, flags, callsite, cgroup, stack, tail);
+		if (!s || slot_is(s, tgid, flags, callsite, cgroup, stack))
+			return s;
+	}
 	s->key.tgid = tgid;
 	s->key.flags = flags;
 	s->key.callsite = callsite;
