@@ -235,7 +235,7 @@ static int notrace bio_release_return(struct kretprobe_instance *ri,
 			continue;
 		/* folio_put_refs() does not wake fsdax waiters; do it. */
 		if (folio_ref_count(fi.folio) == 1)
-			wake_up_var(&fi.folio->_refcount);
+			pinledger_guard_wake_var(&fi.folio->page);
 		pinledger_guard_released(&fi.folio->page);
 	}
 	return 0;

@@ -154,6 +154,7 @@ struct page *pinledger_guard_busy(struct pinledger_waiter **wp,
 bool pinledger_guard_watches(struct address_space *mapping);
 long pinledger_guard_break_done(struct pinledger_waiter *w, long ret);
 void pinledger_guard_released(struct page *page);
+void pinledger_guard_wake_var(struct page *page);
 void pinledger_guard_iput(struct inode *inode);
 int pinledger_guard_sb_deferred(struct super_block *sb);
 long pinledger_guard_umount(struct super_block *sb, long ret);

@@ -101,6 +101,7 @@
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <linux/wait_bit.h>
+#include <linux/irq_work.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include "pinledger.h"
@@ -445,6 +446,68 @@ static void recheck_fn(struct work_struct *work)
 	/* Safety net for references dropped where no hook sees it. */
 	if (atomic_read(&guard_active) && READ_ONCE(guard_live))
 		mod_delayed_work(guard_wq, &recheck_work, HZ);
+}
+
+/*
+ * Refcount wake-ups asked for by probe handlers (pinledger_guard_wake_var()).
+ * On PREEMPT_RT wake_up_var() takes a wait queue's spinlock_t, which a
+ * probe handler may not: the pfns go to a per-CPU ring (IRQs off) that
+ * an irq_work of the same CPU drains - in a thread there.
+ */
+#define WAKE_RING	512
+struct pl_wake_ring {
+	unsigned int n;
+	unsigned long pfn[WAKE_RING];
+};
+static DEFINE_PER_CPU(struct pl_wake_ring, wake_rings);
+static DEFINE_PER_CPU(struct irq_work, wake_iw);
+
+static void wake_fn(struct irq_work *iw)
+{
+	unsigned long pfn[32], flags;
+	struct pl_wake_ring *r;
+	unsigned int i, n;
+
+	do {
+		local_irq_save(flags);
+		r = this_cpu_ptr(&wake_rings);
+		n = min_t(unsigned int, r->n, ARRAY_SIZE(pfn));
+		r->n -= n;
+		memcpy(pfn, r->pfn + r->n, n * sizeof(pfn[0]));
+		local_irq_restore(flags);
+		for (i = 0; i < n; i++)
+			wake_up_var(&pfn_to_page(pfn[i])->_refcount);
+	} while (n);
+}
+
+/**
+ * pinledger_guard_wake_var - wake the waiters on a page's refcount.
+ * @page: an fsdax page whose references were dropped without the kernel's
+ *	  own wake_up_var() (6.1's bio release, folio_put_refs()).
+ *
+ * Context: probe handler, any context up to hard IRQ; does not sleep; on
+ * PREEMPT_RT takes no lock (the wake-up runs from an irq_work).
+ */
+void pinledger_guard_wake_var(struct page *page)
+{
+	struct pl_wake_ring *r;
+	unsigned long flags;
+	bool full;
+
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		wake_up_var(&page->_refcount);
+		return;
+	}
+	local_irq_save(flags);
+	r = this_cpu_ptr(&wake_rings);
+	full = r->n == WAKE_RING;
+	if (!full)
+		r->pfn[r->n++] = page_to_pfn(page);
+	local_irq_restore(flags);
+	irq_work_queue(this_cpu_ptr(&wake_iw));
+	if (full)
+		pr_warn_ratelimited("refcount wake-up of pfn %#lx dropped (%d queued on this CPU); a layout change waiting on it natively waits for the next one\n",
+				    page_to_pfn(page), WAKE_RING);
 }
 
 /**
@@ -996,6 +1059,10 @@ void pinledger_guard_debugfs_init(struct dentry *dir)
  */
 int pinledger_guard_init(void)
 {
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		init_irq_work(per_cpu_ptr(&wake_iw, cpu), wake_fn);
 	deferrals = kcalloc(PL_DEFER_SLOTS, sizeof(*deferrals), GFP_KERNEL);
 	if (!deferrals)
 		return -ENOMEM;
@@ -1029,6 +1096,10 @@ err:
  */
 void pinledger_guard_exit(void)
 {
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		irq_work_sync(per_cpu_ptr(&wake_iw, cpu));
 	WRITE_ONCE(guard_live, false);
 	cancel_work_sync(&kick_work);
 	cancel_delayed_work_sync(&revoke_work);

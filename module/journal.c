@@ -85,6 +85,15 @@
  * events are emitted when the references come and go; turning one on
  * absorbs every journal first (pinledger_trace_pin_reg()).
  *
+ * PREEMPT_RT has no direct path in probe handlers: it takes the ledger's
+ * spinlock_t bucket locks and allocates, and probe handlers run with
+ * preemption disabled where spinlock_t sleeps.  There page-cache folios
+ * are journaled like any other (module/pagecache.c does without the
+ * ledger there), and pin events come from the absorber, when the
+ * references reach the index: late by up to one absorb, each pin traced
+ * all the same, since no pin is cancelled in place or matched away while
+ * events are on.
+ *
  * The guard never depends on the journals: its decisions read page
  * refcounts, which GUP raises before any hook runs (module/guard.c).
  *
@@ -96,10 +105,10 @@
  * probe may hold the inode's i_rwsem and invalidate_lock around it.
  *
  * PREEMPT_RT: the writers take no lock and allocate nothing (IRQs off
- * for a bounded append), so the journal path is correct on RT as it
- * stands.  The direct path is not yet: page-cache folios and traced
- * references take the ledger's spinlock_t bucket locks and GFP_NOWAIT
- * allocations in probe context (the rt flavours are issue 14).
+ * for a bounded append), and no probe handler takes the direct path
+ * (above) or absorbs (pinledger_ledger_try_sync()); absorbing runs in
+ * task context (workers, syncs from process context), where absorb_lock
+ * and the ledger's locks may sleep.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -170,8 +179,14 @@ struct pl_journal {
 static DEFINE_PER_CPU(struct pl_journal, journals);
 static u64 ring_mask;
 static bool journal_live;		/* READ_ONCE; set/cleared under absorb_lock */
-static bool pl_direct;			/* READ_ONCE: everything on the direct path */
+static bool pl_direct;			/* READ_ONCE: pin events are on */
 static atomic_t pin_events;		/* enabled pin_acquire/pin_release events */
+
+/* Pin events are on and probe handlers take the direct path (not on RT). */
+static inline bool events_direct(void)
+{
+	return !IS_ENABLED(CONFIG_PREEMPT_RT) && READ_ONCE(pl_direct);
+}
 static DEFINE_SPINLOCK(absorb_lock);	/* see DOC: Locking */
 static bool absorb_quiet;		/* absorb_lock: no pin_acquire events */
 
@@ -281,10 +296,14 @@ struct jw {
 	u32 stack;		/* an acquisition's stack id (direct path) */
 };
 
-/* A page-cache folio (file-backed, not fsdax): direct path. */
+/* A page-cache folio (file-backed, not fsdax): direct path (not on RT). */
 static inline bool folio_direct(struct folio *folio)
 {
-	struct address_space *mapping = READ_ONCE(folio->mapping);
+	struct address_space *mapping;
+
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		return false;
+	mapping = READ_ONCE(folio->mapping);
 
 	return mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON) &&
 	       !pl_page_is_fsdax(&folio->page);
@@ -710,7 +729,7 @@ void pinledger_journal_acquire(struct page **pages, long nr,
 	u32 flags;
 	long i;
 
-	if (unlikely(READ_ONCE(pl_direct)) || unlikely(!READ_ONCE(journal_live))) {
+	if (unlikely(events_direct()) || unlikely(!READ_ONCE(journal_live))) {
 		pinledger_ledger_acquire(pages, nr, gup_flags, callsite, stack);
 		return;
 	}
@@ -762,7 +781,17 @@ static void rel_lost(long refs)
 /* Direct path for releases: while tracing, or before the journals exist. */
 static inline bool rel_direct(void)
 {
-	return unlikely(READ_ONCE(pl_direct)) || unlikely(!READ_ONCE(journal_live));
+	return unlikely(events_direct()) || unlikely(!READ_ONCE(journal_live));
+}
+
+/*
+ * May a release cancel its acquisition in place?  Not while pin events
+ * are on: a cancelled pin is never traced (on PREEMPT_RT, where events
+ * come from the absorber, see DOC).
+ */
+static inline bool rel_may_cancel(void)
+{
+	return !unlikely(READ_ONCE(pl_direct)) && !rel_direct();
 }
 
 /**
@@ -779,7 +808,7 @@ void pinledger_journal_release_pages(struct page **pages, long nr, bool pin)
 	long i, n, c, end;
 	struct jw w;
 
-	if (pin && !rel_direct() && cancel_pages(pages, nr))
+	if (pin && rel_may_cancel() && cancel_pages(pages, nr))
 		return;
 	for (c = 0; c < nr; c += J_CHUNK) {
 		end = min_t(long, nr, c + J_CHUNK);
@@ -892,7 +921,7 @@ void pinledger_journal_release_folio(struct folio *folio, long refs, bool pin)
 
 	if (refs <= 0)
 		return;
-	if (pin && !rel_direct() && cancel_folio(folio, refs))
+	if (pin && rel_may_cancel() && cancel_folio(folio, refs))
 		return;
 	while (refs > 0) {
 		u32 n = min_t(long, refs, PL_JW_MAXREFS);
@@ -1099,7 +1128,9 @@ static bool absorb(void)
 	if (!pending)
 		return false;
 	pinledger_inc(journal_absorbs);
-	absorb_match();
+	/* Matched pairs are never traced: not while events come from here. */
+	if (!READ_ONCE(pl_direct))
+		absorb_match();
 	/* Acquisitions up to S2, then releases up to S1. */
 	for_each_possible_cpu(cpu)
 		absorb_pass(per_cpu_ptr(&journals, cpu), true);

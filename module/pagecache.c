@@ -60,6 +60,13 @@
  * (the holder unmapped it) does not pass page_mkclean_one() and is not
  * seen; FOLL_GET references are not pins and do not count.
  *
+ * PREEMPT_RT: the hooks run with preemption disabled, where the ledger's
+ * spinlock_t bucket locks sleep, and page-cache pins are journaled there
+ * (module/journal.c), so the hooks do not read the ledger: every pin they
+ * see is counted and traced as of an unknown owner (refcount), "cleaned
+ * while pinned" is not marked, and "redirty" is refused (EOPNOTSUPP).
+ * "skip" works as elsewhere: it decides by refcount.
+ *
  * Locking: redirty_list is a lock-less llist (producers any context,
  * the worker the only consumer).  The knobs are single words read with
  * READ_ONCE().  Hooks call in with the folio locked and i_mmap_rwsem held
@@ -119,7 +126,17 @@ static bool folio_pins(struct folio *folio, u32 *known, u32 *write,
 	/* Cheap filter: any FOLL_PIN makes this true (mm.h). */
 	if (!folio_maybe_dma_pinned(folio))
 		return false;
-	*known = pinledger_ledger_pins(folio, write, mark_cleaned);
+	/*
+	 * PREEMPT_RT: the ledger's bucket lock sleeps, and this is a probe
+	 * handler: every pin counts as of an unknown owner (see DOC).
+	 */
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		*known = 0;
+		if (write)
+			*write = 0;
+	} else {
+		*known = pinledger_ledger_pins(folio, write, mark_cleaned);
+	}
 	pinledger_unexplained_refs(folio, *known, 0, unknown, &xgets);
 	return *known || *unknown;
 }
@@ -316,6 +333,12 @@ static int knob_set(const struct name_knob *k, const char *buf)
 		pr_info_ratelimited("%s: want %s or %s\n", k->name, k->names[0],
 				    k->names[1]);
 		return -EINVAL;
+	}
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) && k->val == &clean_policy &&
+	    i == PL_CLEAN_REDIRTY) {
+		pr_info_ratelimited("%s: redirty is not available on PREEMPT_RT (the hooks cannot read the ledger there)\n",
+				    k->name);
+		return -EOPNOTSUPP;
 	}
 	WRITE_ONCE(*k->val, i);
 	return 0;
