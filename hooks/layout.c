@@ -98,8 +98,8 @@ static struct pinledger_waiter **enclosing_waiter(void)
  * signature, so the trampoline's restored argument registers are its
  * arguments and its return goes to the filesystem.  Task context.
  */
-static noinline struct page * notrace
-busy_page_redirected(struct address_space *mapping, loff_t start, loff_t end)
+static noinline struct page *notrace busy_page_redirected(struct address_space *mapping,
+							  loff_t start, loff_t end)
 {
 	struct page *page;
 
