@@ -149,6 +149,23 @@ extern unsigned int pinledger_fail_alloc_percent;
 #define pinledger_count(field)	pinledger_inc(field)
 
 /**
+ * pl_rt_may_sleep - PREEMPT_RT: a spinlock_t is about to be taken.
+ * @what:	the lock, for the warning.
+ *
+ * On PREEMPT_RT spinlock_t is a sleeping lock: taking one with preemption
+ * or IRQs disabled (in a probe handler) is a bug, which Debian's rt
+ * kernels do not report (no CONFIG_DEBUG_ATOMIC_SLEEP).  pinledger's own
+ * spinlock_t locks say so here, once, as a WARNING the tests fail on.
+ * Nothing on other kernels.
+ *
+ * Context: any.
+ */
+#define pl_rt_may_sleep(what)						\
+	WARN_ONCE(IS_ENABLED(CONFIG_PREEMPT_RT) && !preemptible(),	\
+		  KBUILD_MODNAME ": %s taken with preemption disabled on PREEMPT_RT\n", \
+		  (what))
+
+/**
  * pinledger_param_range - check a load-time size parameter.
  * @name:	its name, for the dmesg line.
  * @v:		its value.

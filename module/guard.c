@@ -345,6 +345,7 @@ static void waiter_timeout(struct timer_list *t)
 	struct pinledger_waiter *w = from_timer(w, t, timer);
 	unsigned long flags;
 
+	pl_rt_may_sleep("guard_lock");
 	spin_lock_irqsave(&guard_lock, flags);
 	w->timed_out = true;
 	ticket_kick(w);
@@ -371,6 +372,7 @@ static void reap_waiters(void)
 		if (w->timer_set)
 			del_timer_sync(&w->timer);
 		if (w->listed) {
+			pl_rt_may_sleep("guard_lock");
 			spin_lock_irqsave(&guard_lock, flags);
 			list_del(&w->node);
 			unwatch(w);
@@ -409,6 +411,7 @@ again:
 	 */
 	if (atomic_read(&guard_active))
 		pinledger_ledger_sync();
+	pl_rt_may_sleep("guard_lock");
 	spin_lock_irqsave(&guard_lock, flags);
 	list_for_each_entry(w, &waiters, node) {
 		if (!w->armed || READ_ONCE(w->closed))
@@ -554,6 +557,7 @@ static void revoke_fn(struct work_struct *work)
 	u64 now = ktime_get_ns();
 	bool again = false;
 
+	pl_rt_may_sleep("guard_lock");
 	spin_lock_irqsave(&guard_lock, flags);
 	list_for_each_entry(w, &waiters, node) {
 		int sig;
@@ -700,6 +704,7 @@ struct page *pinledger_guard_busy(struct pinledger_waiter **wp,
 		w->ticket = alloc_page(GFP_NOFS | __GFP_NOWARN);
 		if (!w->ticket)
 			return stock ?: pfn_to_page(b.pfn);	/* wait natively */
+		pl_rt_may_sleep("guard_lock");
 		spin_lock_irqsave(&guard_lock, flags);
 		list_add(&w->node, &waiters);
 		w->listed = true;
@@ -719,6 +724,7 @@ struct page *pinledger_guard_busy(struct pinledger_waiter **wp,
 			mod_delayed_work(guard_wq, &revoke_work, 0);
 		mod_delayed_work(guard_wq, &recheck_work, HZ);
 	}
+	pl_rt_may_sleep("guard_lock");
 	spin_lock_irqsave(&guard_lock, flags);
 	if (!w->armed) {
 		w->armed = true;
@@ -935,6 +941,7 @@ int pinledger_guard_waiters(struct pinledger_wait_info *v, int max)
 	unsigned long flags;
 	int n = 0, k;
 
+	pl_rt_may_sleep("guard_lock");
 	spin_lock_irqsave(&guard_lock, flags);
 	list_for_each_entry(w, &waiters, node) {
 		struct pinledger_wait_info *i;

@@ -1161,6 +1161,7 @@ void pinledger_ledger_sync(void)
 {
 	if (WARN_ON_ONCE(!in_task()))
 		return;
+	pl_rt_may_sleep("absorb_lock");
 	spin_lock(&absorb_lock);
 	/* A second round takes the releases that raced the first. */
 	if (absorb())
@@ -1194,6 +1195,7 @@ bool pinledger_ledger_try_sync(void)
 	 * disabled on another CPU (on this one it would have to be the
 	 * caller itself) and takes nothing a task context may hold.
 	 */
+	pl_rt_may_sleep("absorb_lock");
 	spin_lock(&absorb_lock);
 	absorb();
 	spin_unlock(&absorb_lock);
@@ -1237,6 +1239,7 @@ int pinledger_trace_pin_reg(void)
 		WRITE_ONCE(pl_direct, true);
 		/* Tracing is being turned on: do not keep the tool waiting. */
 		synchronize_rcu_expedited();
+		pl_rt_may_sleep("absorb_lock");
 		spin_lock(&absorb_lock);
 		absorb_quiet = true;
 		while (absorb())
@@ -1287,6 +1290,7 @@ int pinledger_journal_init(void)
 		if (!j->ring)
 			goto err;
 	}
+	pl_rt_may_sleep("absorb_lock");
 	spin_lock(&absorb_lock);
 	WRITE_ONCE(journal_live, true);
 	spin_unlock(&absorb_lock);
@@ -1315,6 +1319,7 @@ void pinledger_journal_exit(void)
 
 	irq_work_sync(&kick_iw);
 	flush_work(&absorb_work);
+	pl_rt_may_sleep("absorb_lock");
 	spin_lock(&absorb_lock);
 	while (absorb())
 		;

@@ -197,6 +197,7 @@ static inline unsigned long bucket_of(unsigned long pfn)
 
 static inline spinlock_t *lock_of(unsigned long bucket)
 {
+	pl_rt_may_sleep("ledger bucket lock");
 	return &ledger_locks[bucket & (LEDGER_LOCKS - 1)];
 }
 
@@ -282,6 +283,7 @@ static void owner_put(struct pinledger_owner *o, int n)
 	unsigned long flags;
 
 	if (atomic_sub_and_test(n, &o->refs)) {
+		pl_rt_may_sleep("owners_lock");
 		spin_lock_irqsave(&owners_lock, flags);
 		list_del(&o->node);
 		spin_unlock_irqrestore(&owners_lock, flags);
@@ -330,6 +332,7 @@ static struct pinledger_owner *owner_alloc(u32 flags, unsigned long callsite,
 	o->ino = ino;
 	o->pfn = pfn;
 	o->index = index;
+	pl_rt_may_sleep("owners_lock");
 	spin_lock_irqsave(&owners_lock, irqflags);
 	list_add_tail(&o->node, &owners);
 	spin_unlock_irqrestore(&owners_lock, irqflags);
@@ -1253,6 +1256,7 @@ int pinledger_ledger_longlived(const struct pinledger_ll_thresholds *t,
 	unsigned long flags;
 	int n = 0;
 
+	pl_rt_may_sleep("owners_lock");
 	spin_lock_irqsave(&owners_lock, flags);
 	list_for_each_entry(o, &owners, node) {
 		struct pinledger_ll_report *r;
