@@ -455,14 +455,16 @@ static void recheck_fn(struct work_struct *work)
  * Refcount wake-ups asked for by probe handlers (pinledger_guard_wake_var()).
  * On PREEMPT_RT wake_up_var() takes a wait queue's spinlock_t, which a
  * probe handler may not: the pfns go to a per-CPU ring (IRQs off) that
- * an irq_work of the same CPU drains - in a thread there.
+ * an irq_work of the same CPU drains - in a thread there.  The rings
+ * (4 KiB a CPU) are allocated on RT only, and dynamically: a module's
+ * static per-CPU area is a few KiB for everything.
  */
 #define WAKE_RING	512
 struct pl_wake_ring {
 	unsigned int n;
 	unsigned long pfn[WAKE_RING];
 };
-static DEFINE_PER_CPU(struct pl_wake_ring, wake_rings);
+static struct pl_wake_ring __percpu *wake_rings;
 static DEFINE_PER_CPU(struct irq_work, wake_iw);
 
 static void wake_fn(struct irq_work *iw)
@@ -473,7 +475,7 @@ static void wake_fn(struct irq_work *iw)
 
 	do {
 		local_irq_save(flags);
-		r = this_cpu_ptr(&wake_rings);
+		r = this_cpu_ptr(wake_rings);
 		n = min_t(unsigned int, r->n, ARRAY_SIZE(pfn));
 		r->n -= n;
 		memcpy(pfn, r->pfn + r->n, n * sizeof(pfn[0]));
@@ -502,7 +504,7 @@ void pinledger_guard_wake_var(struct page *page)
 		return;
 	}
 	local_irq_save(flags);
-	r = this_cpu_ptr(&wake_rings);
+	r = this_cpu_ptr(wake_rings);
 	full = r->n == WAKE_RING;
 	if (!full)
 		r->pfn[r->n++] = page_to_pfn(page);
@@ -1070,9 +1072,14 @@ int pinledger_guard_init(void)
 
 	for_each_possible_cpu(cpu)
 		init_irq_work(per_cpu_ptr(&wake_iw, cpu), wake_fn);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
+		wake_rings = alloc_percpu(struct pl_wake_ring);
+		if (!wake_rings)
+			return -ENOMEM;
+	}
 	deferrals = kcalloc(PL_DEFER_SLOTS, sizeof(*deferrals), GFP_KERNEL);
 	if (!deferrals)
-		return -ENOMEM;
+		goto err_rings;
 	guard_wq = alloc_workqueue("pinledger", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	if (!guard_wq)
 		goto err;
@@ -1090,6 +1097,9 @@ err_guard_wq:
 err:
 	kfree(deferrals);
 	deferrals = NULL;
+err_rings:
+	free_percpu(wake_rings);
+	wake_rings = NULL;
 	return -ENOMEM;
 }
 
@@ -1119,4 +1129,6 @@ void pinledger_guard_exit(void)
 		     pinledger_guard_deferred());
 	kfree(deferrals);
 	deferrals = NULL;
+	free_percpu(wake_rings);
+	wake_rings = NULL;
 }

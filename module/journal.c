@@ -176,7 +176,13 @@ struct pl_journal {
 	struct pl_slot slots[OWNER_SLOTS];
 };
 
-static DEFINE_PER_CPU(struct pl_journal, journals);
+/*
+ * Per-CPU, allocated at init: a module's static per-CPU data comes from a
+ * reserve of 8 KiB that every loaded module shares (PERCPU_MODULE_RESERVE),
+ * and 4 KiB of owner slots would take half of it.  Used only while
+ * journal_live.
+ */
+static struct pl_journal __percpu *journals;
 static u64 ring_mask;
 static bool journal_live;		/* READ_ONCE; set/cleared under absorb_lock */
 static bool pl_direct;			/* READ_ONCE: pin events are on */
@@ -324,7 +330,7 @@ static bool jw_open(struct jw *w, long nmax, u64 reserve)
 	u64 tail;
 
 	local_irq_save(w->irqflags);
-	w->j = this_cpu_ptr(&journals);
+	w->j = this_cpu_ptr(journals);
 	tail = smp_load_acquire(&w->j->tail);
 	if (w->j->head + J_HDR + nmax + reserve - tail > ring_size()) {
 		local_irq_restore(w->irqflags);
@@ -613,7 +619,7 @@ static bool cancel_pages(struct page **pages, long nr)
 	u32 k, n;
 
 	local_irq_save(irqflags);
-	j = this_cpu_ptr(&journals);
+	j = this_cpu_ptr(journals);
 	a = cancel_candidate(j, nr);
 	if (a == U64_MAX)
 		goto out;
@@ -668,7 +674,7 @@ static bool cancel_folio(struct folio *folio, long refs)
 	if (refs > PL_JW_MAXREFS)
 		return false;
 	local_irq_save(irqflags);
-	j = this_cpu_ptr(&journals);
+	j = this_cpu_ptr(journals);
 	a = cancel_candidate(j, refs);
 	if (a != U64_MAX && HDR_N(*word(j, a)) == 1 &&
 	    *word(j, a + J_HDR) == ((u64)folio_pfn(folio) << PL_JW_SHIFT | (refs - 1)))
@@ -989,7 +995,7 @@ static void absorb_match(void)
 		match_gen = 1;
 	}
 	for_each_possible_cpu(cpu) {
-		struct pl_journal *j = per_cpu_ptr(&journals, cpu);
+		struct pl_journal *j = per_cpu_ptr(journals, cpu);
 
 		for (p = j->tail; p < j->s2; p += J_HDR + HDR_N(*word(j, p))) {
 			u64 h = *word(j, p), sum = *word(j, p + 1), refs, zero;
@@ -1014,7 +1020,7 @@ static void absorb_match(void)
 					break;
 				if (m->cpu == U32_MAX || m->sum != sum)
 					continue;
-				ja = per_cpu_ptr(&journals, m->cpu);
+				ja = per_cpu_ptr(journals, m->cpu);
 				ah = *word(ja, m->pos);
 				/*
 				 * As the index attributes releases: to the
@@ -1115,12 +1121,12 @@ static bool absorb(void)
 	if (!journal_live)
 		return false;
 	for_each_possible_cpu(cpu) {
-		struct pl_journal *j = per_cpu_ptr(&journals, cpu);
+		struct pl_journal *j = per_cpu_ptr(journals, cpu);
 
 		j->s1 = smp_load_acquire(&j->head);
 	}
 	for_each_possible_cpu(cpu) {
-		struct pl_journal *j = per_cpu_ptr(&journals, cpu);
+		struct pl_journal *j = per_cpu_ptr(journals, cpu);
 
 		j->s2 = smp_load_acquire(&j->head);
 		pending |= j->s2 != j->tail;
@@ -1133,9 +1139,9 @@ static bool absorb(void)
 		absorb_match();
 	/* Acquisitions up to S2, then releases up to S1. */
 	for_each_possible_cpu(cpu)
-		absorb_pass(per_cpu_ptr(&journals, cpu), true);
+		absorb_pass(per_cpu_ptr(journals, cpu), true);
 	for_each_possible_cpu(cpu) {
-		struct pl_journal *j = per_cpu_ptr(&journals, cpu);
+		struct pl_journal *j = per_cpu_ptr(journals, cpu);
 
 		absorb_pass(j, false);
 		for (p = j->tail; p < j->s2 && HDR_TYPE(*word(j, p)) == J_VOID;
@@ -1282,8 +1288,11 @@ int pinledger_journal_init(void)
 	if (!match)
 		return -ENOMEM;
 	match_gen = 1;
+	journals = alloc_percpu(struct pl_journal);
+	if (!journals)
+		goto err_match;
 	for_each_possible_cpu(cpu) {
-		struct pl_journal *j = per_cpu_ptr(&journals, cpu);
+		struct pl_journal *j = per_cpu_ptr(journals, cpu);
 
 		memset(j, 0, sizeof(*j));
 		j->ring = vmalloc_node(ring_size() * sizeof(u64), cpu_to_node(cpu));
@@ -1297,10 +1306,11 @@ int pinledger_journal_init(void)
 	WRITE_ONCE(pl_direct, atomic_read(&pin_events) > 0);
 	return 0;
 err:
-	for_each_possible_cpu(cpu) {
-		vfree(per_cpu_ptr(&journals, cpu)->ring);
-		per_cpu_ptr(&journals, cpu)->ring = NULL;
-	}
+	for_each_possible_cpu(cpu)
+		vfree(per_cpu_ptr(journals, cpu)->ring);
+	free_percpu(journals);
+	journals = NULL;
+err_match:
 	vfree(match);
 	match = NULL;
 	return -ENOMEM;
@@ -1326,10 +1336,10 @@ void pinledger_journal_exit(void)
 	WRITE_ONCE(journal_live, false);
 	spin_unlock(&absorb_lock);
 	cancel_work_sync(&absorb_work);
-	for_each_possible_cpu(cpu) {
-		vfree(per_cpu_ptr(&journals, cpu)->ring);
-		per_cpu_ptr(&journals, cpu)->ring = NULL;
-	}
+	for_each_possible_cpu(cpu)
+		vfree(per_cpu_ptr(journals, cpu)->ring);
+	free_percpu(journals);
+	journals = NULL;
 	vfree(match);
 	match = NULL;
 }
