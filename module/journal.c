@@ -90,9 +90,9 @@
  * preemption disabled where spinlock_t sleeps.  There page-cache folios
  * are journaled like any other (module/pagecache.c does without the
  * ledger there), and pin events come from the absorber, when the
- * references reach the index: late by up to one absorb, each pin traced
- * all the same, since no pin is cancelled in place or matched away while
- * events are on.
+ * references reach the index: every record queues an absorb while events
+ * are on, and each pin is traced all the same, since no pin is cancelled
+ * in place or matched away while events are on.
  *
  * The guard never depends on the journals: its decisions read page
  * refcounts, which GUP raises before any hook runs (module/guard.c).
@@ -372,6 +372,9 @@ static void jw_close(struct jw *w, unsigned int type, struct pl_slot *slot)
 		j->last = head;
 		smp_store_release(&j->head, w->pos);
 		kick(j, w->pos, READ_ONCE(j->tail));
+		/* RT: pin events come from the absorber; absorb right away. */
+		if (IS_ENABLED(CONFIG_PREEMPT_RT) && unlikely(READ_ONCE(pl_direct)))
+			irq_work_queue(&kick_iw);
 	}
 	local_irq_restore(w->irqflags);
 }
@@ -414,8 +417,10 @@ static __always_inline u64 run_word(struct page **pages, long i, long nr,
 		*n = 1;
 		pfn = page_to_pfn(page);
 	}
+	/* Page-cache folios: direct path (folio_direct(); not on RT). */
 	mapping = READ_ONCE(folio->mapping);
-	if (unlikely(mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON)) &&
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT) &&
+	    unlikely(mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON)) &&
 	    !pl_page_is_fsdax(page))
 		return 0;
 	return (u64)pfn << PL_JW_SHIFT | (*n - 1);

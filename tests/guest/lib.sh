@@ -133,6 +133,11 @@ dmesg_bad() {
 PINCTL=$PL_ROOT/build/tools/pinctl
 PL_HOLDER_KO=$PL_ROOT/build/$PL_KVER/pinholder/pinholder.ko
 
+# pl_rt: true on a PREEMPT_RT kernel.  What pinledger does differently
+# there (probe handlers may not take its locks: module/journal.c DOC,
+# module/pagecache.c DOC) is asserted by the tests that meet it.
+pl_rt() { [ "$(cat /sys/kernel/realtime 2>/dev/null)" = 1 ]; }
+
 # pl_holder_load: load the test pin holder (once).
 pl_holder_load() {
 	[ -d /sys/module/pinholder ] || insmod "$PL_HOLDER_KO"

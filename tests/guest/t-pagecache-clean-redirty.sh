@@ -13,6 +13,17 @@ pl_holder_load
 f=$(pc_file redirty 1)
 ino=$(stat -c %i "$f")
 pl_load
+if pl_rt; then
+	# The hooks cannot read the ledger on PREEMPT_RT: redirty is refused
+	# with EOPNOTSUPP and a dmesg line, and the policy stays report.
+	! echo redirty 2>/dev/null > $PL_SYSFS/pagecache_clean_policy ||
+		fail "rt: redirty accepted"
+	dmesg | tail -3 | grep -q "redirty is not available on PREEMPT_RT" ||
+		fail "rt: no dmesg line for the refused redirty"
+	expect_eq "rt: policy after the refusal" "$(cat $PL_SYSFS/pagecache_clean_policy)" report
+	echo "rt: redirty refused (EOPNOTSUPP), as documented"
+	exit 0
+fi
 echo redirty > $PL_SYSFS/pagecache_clean_policy
 pc_trace pagecache_mkclean pagecache_redirty
 r0=$(pc_counter pagecache_redirtied)
