@@ -785,7 +785,7 @@ static void rel_close(struct jw *w, bool pin)
 static void rel_lost(long refs)
 {
 	pinledger_add(lost_releases, refs);
-	pr_warn_ratelimited("journal full in IRQ context: %ld released references not recorded (reconciliation will drop them)\n",
+	pr_warn_ratelimited("journal full where it cannot absorb (IRQ context, or a probe handler on PREEMPT_RT): %ld released references not recorded (reconciliation will drop them)\n",
 			    refs);
 }
 
