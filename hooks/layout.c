@@ -77,8 +77,8 @@ static void notrace truncate_final_entry(unsigned long ip, unsigned long parent_
 	ftrace_test_recursion_unlock(bit);
 }
 
+/* A break_layouts call's instance data: its waiter, once pins are met. */
 struct break_call {
-	struct inode *inode;
 	struct pinledger_waiter *w;
 };
 
@@ -151,11 +151,11 @@ out:
 static int notrace break_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct break_call *bc = (struct break_call *)ri->data;
+	struct inode *inode = (struct inode *)regs_get_kernel_argument(regs, 0);
 
 	pinledger_kretprobe_hit(ri);
-	bc->inode = (struct inode *)regs_get_kernel_argument(regs, 0);
 	/* Not DAX: the guard has nothing to decide, no return probe. */
-	if (!bc->inode || !pinledger_guard_watches(bc->inode->i_mapping))
+	if (!inode || !pinledger_guard_watches(inode->i_mapping))
 		return 1;
 	bc->w = NULL;
 	return 0;
