@@ -149,11 +149,15 @@ pl_holder_load() {
 pin_start() {
 	local name=$1 i pid
 	shift
+	# A test run twice in one boot ("lockdown: twice") finds the last
+	# run's "ready" here: remove it before the background shell can lose
+	# the race to truncate it.
+	rm -f "/tmp/pin.$name"
 	"$PINCTL" "$@" > "/tmp/pin.$name" 2>&1 < /dev/null &
 	pid=$!
 	eval "PIN_$name=$pid"
 	for i in $(seq 600); do
-		if grep -q '^ready' "/tmp/pin.$name"; then
+		if grep -qs '^ready' "/tmp/pin.$name"; then
 			eval "PINADDR_$name=$(sed -n 's/^ready .*addr=\([^ ]*\).*/\1/p' "/tmp/pin.$name")"
 			return 0
 		fi

@@ -18,9 +18,10 @@ pl_load
 # /tmp/hist.BY.
 hist_run() {
 	dd if=/dev/zero of=$f bs=4k count=8 status=none
+	rm -f /tmp/hist.$1 /tmp/hist.$1.err	# the [lockdown] run's predecessor
 	$PLT hist --by $1 > /tmp/hist.$1 2> /tmp/hist.$1.err & hp=$!
 	for i in $(seq 200); do
-		grep -q '^Tracing' /tmp/hist.$1.err && break
+		grep -qs '^Tracing' /tmp/hist.$1.err && break
 		kill -0 $hp 2>/dev/null || fail "hist --by $1: $(cat /tmp/hist.$1.err)"
 		sleep 0.05
 	done

@@ -16,8 +16,9 @@ dd if=/dev/zero of=$f bs=4k count=4 status=none
 ino=$(stat -c %i $f)
 dev=$(stat -c '%Hd:%Ld' $d)
 
+rm -f /tmp/trace.out /tmp/trace.err	# the [lockdown] run's predecessor
 $PLT trace --duration 6 > /tmp/trace.out 2> /tmp/trace.err & tp=$!
-for i in $(seq 200); do grep -q '^Tracing' /tmp/trace.err && break; sleep 0.05; done
+for i in $(seq 200); do grep -qs '^Tracing' /tmp/trace.err && break; sleep 0.05; done
 pin_start h hold $f --pages 4 --write
 echo block > $PL_SYSFS/policy
 truncate -s 0 $f 2>/dev/null && fail "truncate under block succeeded"
@@ -36,8 +37,9 @@ grep -Eq "layout_end +id=[0-9]+ dev=$dev ino=$ino .*outcome=EBUSY ret=-16" /tmp/
 ls /sys/kernel/tracing/instances | grep -q pinledger && fail "tracefs instance left behind"
 
 # --event and --count: stops after N events of that kind.
-timeout 30 $PLT trace --event pin_release --count 2 > /tmp/trace2.out 2>/dev/null & tp=$!
-sleep 1
+rm -f /tmp/trace2.out /tmp/trace2.err
+timeout 30 $PLT trace --event pin_release --count 2 > /tmp/trace2.out 2> /tmp/trace2.err & tp=$!
+for i in $(seq 200); do grep -qs '^Tracing' /tmp/trace2.err && break; sleep 0.05; done
 pin_start h hold $f --pages 4
 pin_stop h
 wait $tp || fail "trace --count did not end"
