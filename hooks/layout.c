@@ -4,13 +4,12 @@
  *
  * Thin translators into module/guard.c (see its DOC for the design):
  *
- *   dax_layout_busy_page_range	 ftrace, IPMODIFY: calls from the kernel
- *				 resume in busy_page_redirected(), which
- *				 calls the exported original by name (the
- *				 callback lets calls from this module
- *				 through) and lets the guard pick, in task
- *				 context, the page the filesystem waits on,
- *				 or none
+ *   dax_layout_busy_page_range	 ftrace, IPMODIFY: calls on DAX mappings
+ *				 resume in busy_page_redirected(), where the
+ *				 guard does the original's job in its place
+ *				 (unmap, scan) and picks, in task context,
+ *				 the page the filesystem waits on, or none;
+ *				 the original does not run
  *   ext4_break_layouts,	 kretprobes: carry the guard's verdict out
  *   xfs_break_layouts		 as the function's return value (optional:
  *				 the filesystem may not be loaded).  xfs
@@ -38,7 +37,7 @@
  * none of which a probe handler may do on PREEMPT_RT, where it runs with
  * preemption disabled and spinlock_t sleeps.  The redirected call runs in
  * the filesystem's task context.  It holds a module reference from the
- * callback until it returns: the original and the decision may sleep,
+ * callback until it returns: the unmap and the decision may sleep,
  * which RCU-tasks (ftrace_ops removal) would take as the task having left
  * module text.
  */
@@ -96,17 +95,16 @@ static struct pinledger_waiter **enclosing_waiter(void)
 /*
  * Where dax_layout_busy_page_range() calls on DAX mappings resume: same
  * signature, so the trampoline's restored argument registers are its
- * arguments and its return goes to the filesystem.  Task context.
+ * arguments and its return goes to the filesystem.  Task context.  The
+ * original is not called (the guard unmaps and scans in its place): one
+ * scan of the range, not two, and no second pass through this hook.
  */
 static noinline struct page *notrace busy_page_redirected(struct address_space *mapping,
 							  loff_t start, loff_t end)
 {
 	struct page *page;
 
-	/* Called from this module: busy_page_entry() lets it through. */
-	page = dax_layout_busy_page_range(mapping, start, end);
-	page = pinledger_guard_busy(enclosing_waiter(), mapping, start, end,
-				    page);
+	page = pinledger_guard_busy(enclosing_waiter(), mapping, start, end);
 	/* Taken by busy_page_entry(); only the return is left to run. */
 	module_put(THIS_MODULE);
 	return page;
@@ -127,9 +125,6 @@ static void notrace busy_page_entry(unsigned long ip, unsigned long parent_ip,
 	if (bit < 0)
 		return;
 	pinledger_ftrace_hit(op);
-	/* busy_page_redirected()'s own call of the original. */
-	if (within_module(parent_ip, THIS_MODULE))
-		goto out;
 	pinledger_count(layout_breaks);
 	mapping = (struct address_space *)ftrace_regs_get_argument(fregs, 0);
 	/* Not DAX: the stock answer (none) stands. */

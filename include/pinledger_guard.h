@@ -150,7 +150,7 @@ int pinledger_guard_init(void);
 void pinledger_guard_exit(void);
 struct page *pinledger_guard_busy(struct pinledger_waiter **wp,
 				  struct address_space *mapping,
-				  loff_t start, loff_t end, struct page *stock);
+				  loff_t start, loff_t end);
 bool pinledger_guard_watches(struct address_space *mapping);
 long pinledger_guard_break_done(struct pinledger_waiter *w, long ret);
 void pinledger_guard_released(struct page *page);

@@ -10,12 +10,13 @@
  * refcount is back to 1.  Stock 6.1/6.12 return no page when the file is
  * not mapped, and never ask at all when an unlinked inode is evicted.
  *
- * Layout breaks.  Calls of dax_layout_busy_page_range() from ext4 and xfs
- * resume in a module function (hooks/layout.c) that calls the exported
- * original by name and then asks pinledger_guard_busy(), in the task's
- * own context (preemptible, i_rwsem and invalidate_lock held), which
- * rescans the range itself (ledger and refcount: pins taken before the
- * module loaded count) and decides by policy:
+ * Layout breaks.  Calls of dax_layout_busy_page_range() on DAX mappings
+ * resume in a module function (hooks/layout.c) that runs
+ * pinledger_guard_busy() instead, in the task's own context (preemptible,
+ * i_rwsem and invalidate_lock held).  It does what the stock function
+ * does - unmap the range, then scan its pages' refcounts (pins taken
+ * before the module loaded count) - whether the file is mapped or not,
+ * and decides by policy:
  *
  *   wait	the filesystem is handed a *ticket*: a page of ours with
  *		refcount 2, which it waits on natively (interruptibly, with
@@ -179,16 +180,22 @@ static void busy_note_owners(struct busy *b, const struct pinledger_snap *s)
 	}
 }
 
+/* Entries a task-context scan looks at between chances to reschedule. */
+#define SCAN_SCHED	4096
+
 /*
  * Is any page of @mapping in [first, last] referenced beyond its idle
- * refcount?  Fills @b (owners only when @want_owners).
- * Context: any but NMI; takes the mapping's xarray under RCU.
+ * refcount?  Fills @b; with @task (the busy decision), also the owners,
+ * and reschedules every SCAN_SCHED entries, as the stock scan does.
+ * Context: any but NMI; takes the mapping's xarray under RCU.  @task:
+ * task context, may sleep.
  */
 static bool mapping_busy(struct address_space *mapping, pgoff_t first,
-			 pgoff_t last, struct busy *b, bool want_owners)
+			 pgoff_t last, struct busy *b, bool task)
 {
 	XA_STATE(xas, &mapping->i_pages, first);
 	struct pinledger_snap *snap = NULL;
+	unsigned int scanned = 0;
 	void *entry;
 
 	memset(b, 0, sizeof(*b));
@@ -196,8 +203,16 @@ static bool mapping_busy(struct address_space *mapping, pgoff_t first,
 	xas_for_each(&xas, entry, last) {
 		unsigned long pfn, i, nr;
 
-		if (xas_retry(&xas, entry) || !xa_is_value(entry) ||
-		    pl_dax_is_empty(entry))
+		if (xas_retry(&xas, entry))
+			continue;
+		if (task && !(++scanned % SCAN_SCHED)) {
+			/* The entry is a value: it outlives the section. */
+			xas_pause(&xas);
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
+		if (!xa_is_value(entry) || pl_dax_is_empty(entry))
 			continue;
 		pfn = pl_dax_to_pfn(entry);
 		nr = pl_dax_is_pmd(entry) ? PTRS_PER_PMD : 1;
@@ -209,7 +224,7 @@ static bool mapping_busy(struct address_space *mapping, pgoff_t first,
 			if (!b->nr++)
 				b->pfn = pfn + i;
 			/* Owners only when something is busy: P3's path is idle. */
-			if (want_owners && !snap)
+			if (task && !snap)
 				snap = kmalloc(sizeof(*snap), GFP_NOWAIT | __GFP_NOWARN);
 			if (snap && pinledger_ledger_lookup(pfn + i, snap))
 				busy_note_owners(b, snap);
@@ -624,25 +639,32 @@ bool pinledger_guard_watches(struct address_space *mapping)
 }
 
 /**
- * pinledger_guard_busy - decide a layout break on a DAX mapping.
+ * pinledger_guard_busy - dax_layout_busy_page_range() on a DAX mapping,
+ * with the guard deciding.
  * @wp:		where the enclosing break_layouts call keeps its waiter
  *		(NULL until the first busy decision allocates it), or NULL
  *		if no hooked break_layouts encloses this check.
  * @mapping:	the mapping whose layout changes.
  * @start:	first byte of the range.
  * @end:	last byte (LLONG_MAX: to the end of the file).
- * @stock:	the page dax_layout_busy_page_range() found, or NULL.
+ *
+ * Does the stock function's job in its place: unmaps the range, so that
+ * no new reference can be taken to a page in it (see "Ordering" in the
+ * DOC), then scans it once.  Stock skips both when nothing maps the file
+ * (the hole this closes); its scan also waits out locked entries, which
+ * this one reads through: a locked entry still names its pfn, and the
+ * refcount, not the entry, is what the decision reads.
  *
  * Context: task context, in the redirected dax_layout_busy_page_range()
  * call of the filesystem's break_layouts, i_rwsem and invalidate_lock
- * held; may sleep (GFP_NOFS allocations, the ledger's sync).  Takes
- * guard_lock.
+ * held; may sleep (i_mmap_rwsem, GFP_NOFS allocations, the ledger's
+ * sync).  Takes guard_lock.
  * Return: the page the filesystem must wait on, or NULL to go on (with
  * the waiter's verdict set when the change must fail instead).
  */
 struct page *pinledger_guard_busy(struct pinledger_waiter **wp,
 				  struct address_space *mapping,
-				  loff_t start, loff_t end, struct page *stock)
+				  loff_t start, loff_t end)
 {
 	pgoff_t first = start >> PAGE_SHIFT;
 	pgoff_t last = end == LLONG_MAX ? ULONG_MAX : end >> PAGE_SHIFT;
@@ -652,9 +674,10 @@ struct page *pinledger_guard_busy(struct pinledger_waiter **wp,
 	unsigned long flags;
 	struct busy b;
 
-	if (!READ_ONCE(guard_live) || !dax_mapping(mapping))
-		return stock;
-	if (!mapping_busy(mapping, first, last, &b, true) && !stock)
+	if (IS_ENABLED(CONFIG_FS_DAX_LIMITED) || !dax_mapping(mapping))
+		return NULL;	/* as stock */
+	unmap_mapping_pages(mapping, first, last - first + 1, false);
+	if (!mapping_busy(mapping, first, last, &b, true))
 		return NULL;
 	pinledger_count(layout_busy);
 	w = wp ? *wp : NULL;
@@ -669,7 +692,7 @@ struct page *pinledger_guard_busy(struct pinledger_waiter **wp,
 	}
 	if (!w) {
 		/* No way to fail this change: wait on the busy page itself. */
-		return stock ?: pfn_to_page(b.pfn);
+		return pfn_to_page(b.pfn);
 	}
 	policy = policy_of(inode);
 	if (!w->started) {
@@ -705,7 +728,7 @@ struct page *pinledger_guard_busy(struct pinledger_waiter **wp,
 	if (!w->ticket) {
 		w->ticket = alloc_page(GFP_NOFS | __GFP_NOWARN);
 		if (!w->ticket)
-			return stock ?: pfn_to_page(b.pfn);	/* wait natively */
+			return pfn_to_page(b.pfn);	/* wait natively */
 		pl_rt_may_sleep("guard_lock");
 		spin_lock_irqsave(&guard_lock, flags);
 		list_add(&w->node, &waiters);
