@@ -26,7 +26,9 @@
  *	    --dirty, --hold-ms MS, --loops N, --create BYTES (create/extend
  *	    the file first), --unmap (munmap right after pinning),
  *	    --unlink (then unlink TARGET), --truncate (then ftruncate it to
- *	    0 from this process; prints "truncate errno=N"), --ignore-usr1.
+ *	    0 from this process; prints "truncate errno=N"), --ignore-usr1,
+ *	    --no-huge (PR_SET_THP_DISABLE first: a DAX file is faulted in
+ *	    one 4 KiB entry per page, never a 2 MiB one).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,6 +43,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -340,7 +343,7 @@ int main(int argc, char **argv)
 		{ "addr", 1, 0, 'A' }, { "create", 1, 0, 'c' },
 		{ "unmap", 0, 0, 'u' }, { "leave-in-pipe", 0, 0, 'k' },
 		{ "unlink", 0, 0, 'U' }, { "truncate", 0, 0, 'T' },
-		{ "ignore-usr1", 0, 0, 'I' },
+		{ "ignore-usr1", 0, 0, 'I' }, { "no-huge", 0, 0, 'H' },
 		{ 0 }
 	};
 	const char *cmd;
@@ -378,6 +381,10 @@ int main(int argc, char **argv)
 		case 'U': unlink_after = 1; break;
 		case 'T': truncate_self = 1; break;
 		case 'I': ignore_usr1 = 1; break;
+		case 'H':
+			if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
+				die("PR_SET_THP_DISABLE");
+			break;
 		default: return 2;
 		}
 	}
