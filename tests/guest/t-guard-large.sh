@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# fs: each
 # A pin deep in a large DAX file.  The guard's scan of a file's entries
 # stops to reschedule every 4096 entries (module/guard.c, SCAN_SCHED) and
 # must go on where it stopped.  The file, 8448 pages, is faulted in with
@@ -9,10 +8,12 @@
 # of the first stop), 4097 and 8447 (the last), each with the file
 # unmapped (where stock kernels do not look at all), must make a truncate
 # under policy block fail with EBUSY and leave the file whole.  With the
-# pins gone, the truncate goes through.
+# pins gone, the truncate goes through.  ext4 only: the scan is the
+# guard's, the same for every filesystem (guard-layout and guard-policies
+# cover both filesystems' break paths), and the file takes 20 s to set up.
 . "$(dirname "$0")/lib.sh"
 
-d=$(pl_dir)
+d=${PL_MNT[ext4]}
 f=$d/large
 n=8448
 pl_holder_load
