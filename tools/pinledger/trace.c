@@ -15,6 +15,7 @@
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -105,7 +106,7 @@ int cmd_trace(int argc, char **argv)
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
 	const char *events[32], *root;
-	int nev = 0, o, count = 0, seen = 0, fd, i;
+	int nev = 0, o, count = 0, seen = 0, drained = 0, fd, i;
 	double duration = 0;
 	struct timespec t0, now;
 	char path[400], *end, buf[65536];
@@ -175,22 +176,29 @@ int cmd_trace(int argc, char **argv)
 	fprintf(stderr, "Tracing pinledger events. Ctrl-C to end.\n");
 	printf("%-15s %-20s %-18s %s\n", "TIME", "TASK-PID", "EVENT", "FIELDS");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (!exiting) {
+	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		bool drain = exiting;
 		char *nl, *line;
 		ssize_t n;
 
-		if (duration) {
+		if (!drain && duration) {
 			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (now.tv_sec - t0.tv_sec + (now.tv_nsec - t0.tv_nsec) / 1e9 >=
-			    duration)
-				break;
+			drain = now.tv_sec - t0.tv_sec +
+				(now.tv_nsec - t0.tv_nsec) / 1e9 >= duration;
 		}
-		if (poll(&pfd, 1, 200) <= 0)
+		/*
+		 * Ending (signal or duration): print what the buffer already
+		 * holds, a bounded number of reads (events may keep coming).
+		 */
+		if (!drain && poll(&pfd, 1, 200) <= 0)
 			continue;
 		n = read(fd, buf + have, sizeof(buf) - have - 1);
-		if (n <= 0)
+		if (n <= 0 || (drain && ++drained > 256)) {
+			if (drain)
+				break;
 			continue;
+		}
 		have += n;
 		buf[have] = 0;
 		line = buf;
