@@ -26,19 +26,8 @@ mount -t tmpfs -o size=1m tmpfs $m
 echo data > $m/other
 mkdir $m/dir
 
-# kmalloc_objs: active objects of the kmalloc caches.  A KASAN kernel
-# (make check-debug) keeps freed objects in its quarantine, where they
-# still count as active: there, shrink each cache first, which empties its
-# part of the quarantine.  Not elsewhere: shrinking moves per-CPU slabs
-# and swings the count by hundreds on stock kernels.
-kasan=$(dmesg | grep -c 'KernelAddressSanitizer initialized' || true)
-kmalloc_objs() {
-	local s
-	if [ "$kasan" -gt 0 ]; then
-		for s in /sys/kernel/slab/kmalloc-*/shrink; do echo 1 > "$s"; done
-	fi
-	awk '$1 ~ /^kmalloc-[0-9]+k?$/ { n += $2 } END { print n }' /proc/slabinfo
-}
+# kmalloc_objs: active objects of the kmalloc caches.
+kmalloc_objs() { awk '$1 ~ /^kmalloc-[0-9]+k?$/ { n += $2 } END { print n }' /proc/slabinfo; }
 refcnt=$(cat /sys/module/pinledger/refcnt)
 pins=$(cat $PL_SYSFS/counters/live_pins)
 
