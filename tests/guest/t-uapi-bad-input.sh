@@ -45,8 +45,15 @@ rmdir $m
 expect_eq "module refcount" "$(cat /sys/module/pinledger/refcnt)" "$refcnt"
 # The holder's pins, and only they (every exec takes FOLL_GET references
 # on its argument pages for a moment: live_gets and live_pages move).
-expect_eq "live_pins" "$(cat $PL_SYSFS/counters/live_pins)" "$pins"
-expect_eq "live_pins" "$pins" 4
+now=$(cat $PL_SYSFS/counters/live_pins)
+if [ "$now" != "$pins" ] || [ "$pins" != 4 ]; then
+	for c in acquired_pins released_pins unmatched_releases untracked live_gets; do
+		echo "counter $c: $(cat $PL_SYSFS/counters/$c)"
+	done
+	ps -eo pid,comm,args | grep -v "\[" || true
+fi
+expect_eq "live_pins after the rounds" "$now" "$pins"
+expect_eq "live_pins before the rounds (the holder's)" "$pins" 4
 
 # Not root: the device node itself refuses.
 out=$(setpriv --reuid 65534 --regid 65534 --clear-groups $UB $f /etc/passwd /tmp 2>&1) &&
