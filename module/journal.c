@@ -82,8 +82,23 @@
  * mark them "cleaned while pinned", and their last write unpin must be
  * seen while the releaser still holds them.  While a pin_acquire or
  * pin_release event is enabled, everything takes the direct path, so
- * events are emitted when the references come and go; turning one on
- * absorbs every journal first (pinledger_trace_pin_reg()).
+ * events are emitted when the references come and go.
+ *
+ * Switching paths.  A release may take the direct path only once its
+ * acquisition is in the index, and a journaled acquisition is there only
+ * after an absorb.  So the switch goes in two steps, each published
+ * before the next and separated by an RCU grace period (every writer runs
+ * with preemption or IRQs disabled, and decides its path once per call):
+ * turning events on (pinledger_trace_pin_reg()) sends acquisitions direct
+ * (pl_direct), waits for the journal writers under way, absorbs every
+ * journal, and only then sends releases direct (pl_rel_direct); turning
+ * them off takes releases back to the journals first, waits for the
+ * direct releases under way, then the acquisitions.  In between, an
+ * acquisition is direct and its release journaled, which the absorber
+ * applies to the index as usual.  Releasing directly a pin still in a
+ * journal would find no entry (unmatched_releases) and leave the pin
+ * live in the index for good; tests/guest/t-ledger-events-toggle.sh
+ * toggles the events under pin+unpin loops on every CPU.
  *
  * PREEMPT_RT has no direct path in probe handlers: it takes the ledger's
  * spinlock_t bucket locks and allocates, and probe handlers run with
@@ -186,12 +201,21 @@ static struct pl_journal __percpu *journals;
 static u64 ring_mask;
 static bool journal_live;		/* READ_ONCE; set/cleared under absorb_lock */
 static bool pl_direct;			/* READ_ONCE: pin events are on */
+static bool pl_rel_direct;		/* READ_ONCE: and the journals were absorbed */
 static atomic_t pin_events;		/* enabled pin_acquire/pin_release events */
 
-/* Pin events are on and probe handlers take the direct path (not on RT). */
+/*
+ * Pin events are on and acquisitions take the direct path (not on RT).
+ * Releases follow once the journals were absorbed (see DOC: Switching).
+ */
 static inline bool events_direct(void)
 {
 	return !IS_ENABLED(CONFIG_PREEMPT_RT) && READ_ONCE(pl_direct);
+}
+
+static inline bool events_rel_direct(void)
+{
+	return !IS_ENABLED(CONFIG_PREEMPT_RT) && READ_ONCE(pl_rel_direct);
 }
 static DEFINE_SPINLOCK(absorb_lock);	/* see DOC: Locking */
 static bool absorb_quiet;		/* absorb_lock: no pin_acquire events */
@@ -789,10 +813,13 @@ static void rel_lost(long refs)
 			    refs);
 }
 
-/* Direct path for releases: while tracing, or before the journals exist. */
+/*
+ * Direct path for releases: while tracing, or before the journals exist.
+ * Read once per call (see DOC: Switching paths).
+ */
 static inline bool rel_direct(void)
 {
-	return unlikely(events_direct()) || unlikely(!READ_ONCE(journal_live));
+	return unlikely(events_rel_direct()) || unlikely(!READ_ONCE(journal_live));
 }
 
 /*
@@ -800,9 +827,9 @@ static inline bool rel_direct(void)
  * are on: a cancelled pin is never traced (on PREEMPT_RT, where events
  * come from the absorber, see DOC).
  */
-static inline bool rel_may_cancel(void)
+static inline bool rel_may_cancel(bool direct)
 {
-	return !unlikely(READ_ONCE(pl_direct)) && !rel_direct();
+	return !unlikely(READ_ONCE(pl_direct)) && !direct;
 }
 
 /**
@@ -816,14 +843,15 @@ static inline bool rel_may_cancel(void)
  */
 void pinledger_journal_release_pages(struct page **pages, long nr, bool pin)
 {
+	bool direct = rel_direct();
 	long i, n, c, end;
 	struct jw w;
 
-	if (pin && rel_may_cancel() && cancel_pages(pages, nr))
+	if (pin && rel_may_cancel(direct) && cancel_pages(pages, nr))
 		return;
 	for (c = 0; c < nr; c += J_CHUNK) {
 		end = min_t(long, nr, c + J_CHUNK);
-		if (rel_direct() || !rel_open(&w, end - c)) {
+		if (direct || !rel_open(&w, end - c)) {
 			for (i = c; i < end; i += n) {
 				struct folio *folio;
 
@@ -834,7 +862,7 @@ void pinledger_journal_release_pages(struct page **pages, long nr, bool pin)
 				if (folio_test_large(folio))
 					n = large_run(pages, i, end, folio,
 						      &(unsigned long){ 0 });
-				if (rel_direct())
+				if (direct)
 					pinledger_ledger_release(&folio->page, n, pin);
 				else
 					rel_lost(n);
@@ -849,13 +877,14 @@ void pinledger_journal_release_pages(struct page **pages, long nr, bool pin)
 /*
  * One folio of a FOLL_PIN release made of single folios: into the open
  * record (*@open), closed and reopened every J_CHUNK entries (*@in_rec);
- * direct, or lost, when no record could be opened.
+ * direct (@direct: the call's rel_direct()), or lost, when no record
+ * could be opened.
  */
-static void rel_step(struct jw *w, bool *open, long *in_rec,
+static void rel_step(struct jw *w, bool direct, bool *open, long *in_rec,
 		     struct folio *folio, long n)
 {
 	if (!*open) {
-		if (rel_direct())
+		if (direct)
 			pinledger_ledger_release(&folio->page, n, true);
 		else
 			rel_lost(n);
@@ -865,7 +894,7 @@ static void rel_step(struct jw *w, bool *open, long *in_rec,
 	if (++*in_rec == J_CHUNK) {
 		rel_close(w, true);
 		*in_rec = 0;
-		*open = !rel_direct() && rel_open(w, J_CHUNK);
+		*open = rel_open(w, J_CHUNK);
 	}
 }
 
@@ -878,9 +907,10 @@ static void rel_step(struct jw *w, bool *open, long *in_rec,
  */
 void pinledger_journal_release_range(struct page *page, long nr)
 {
+	bool direct = rel_direct();
 	long i, n;
 	struct jw w;
-	bool open = !rel_direct() && rel_open(&w, min_t(long, nr, J_CHUNK));
+	bool open = !direct && rel_open(&w, min_t(long, nr, J_CHUNK));
 	long in_rec = 0;
 
 	for (i = 0; i < nr; i += n) {
@@ -889,7 +919,7 @@ void pinledger_journal_release_range(struct page *page, long nr)
 		n = min_t(long, nr - i, folio_nr_pages(folio) -
 				       (page + i - &folio->page));
 		n = min_t(long, n, PL_JW_MAXREFS);
-		rel_step(&w, &open, &in_rec, folio, n);
+		rel_step(&w, direct, &open, &in_rec, folio, n);
 	}
 	if (open)
 		rel_close(&w, true);
@@ -904,15 +934,16 @@ void pinledger_journal_release_range(struct page *page, long nr)
  */
 void pinledger_journal_release_folios(struct folio **folios, long nr)
 {
+	bool direct = rel_direct();
 	long i, j, in_rec = 0;
 	struct jw w;
-	bool open = !rel_direct() && rel_open(&w, min_t(long, nr, J_CHUNK));
+	bool open = !direct && rel_open(&w, min_t(long, nr, J_CHUNK));
 
 	for (i = 0; i < nr; i = j) {
 		for (j = i + 1; j < nr && j - i < PL_JW_MAXREFS &&
 		     folios[j] == folios[i]; j++)
 			;
-		rel_step(&w, &open, &in_rec, folios[i], j - i);
+		rel_step(&w, direct, &open, &in_rec, folios[i], j - i);
 	}
 	if (open)
 		rel_close(&w, true);
@@ -928,17 +959,18 @@ void pinledger_journal_release_folios(struct folio **folios, long nr)
  */
 void pinledger_journal_release_folio(struct folio *folio, long refs, bool pin)
 {
+	bool direct = rel_direct();
 	struct jw w;
 
 	if (refs <= 0)
 		return;
-	if (pin && rel_may_cancel() && cancel_folio(folio, refs))
+	if (pin && rel_may_cancel(direct) && cancel_folio(folio, refs))
 		return;
 	while (refs > 0) {
 		u32 n = min_t(long, refs, PL_JW_MAXREFS);
 
 		refs -= n;
-		if (rel_direct()) {
+		if (direct) {
 			pinledger_ledger_release(&folio->page, n, pin);
 			continue;
 		}
@@ -1237,11 +1269,13 @@ unsigned long pinledger_journal_bytes(void)
  * pinledger_trace_pin_reg - a pin_acquire or pin_release event is being
  * enabled: from now on every reference takes the direct path.
  *
- * Waits for journal writers under way (they run with preemption
- * disabled) and absorbs every journal, so that every release from now on
- * finds its acquisition in the index.
+ * Sends acquisitions direct, waits for the journal writers under way
+ * (they run with preemption disabled), absorbs every journal, and only
+ * then sends releases direct, so that every direct release finds its
+ * acquisition in the index (DOC: Switching paths).
  *
- * Context: process context (tracepoint registration); sleeps.
+ * Context: process context (tracepoint registration, serialized by
+ * tracepoints_mutex); sleeps.
  * Return: 0.
  */
 int pinledger_trace_pin_reg(void)
@@ -1256,6 +1290,11 @@ int pinledger_trace_pin_reg(void)
 		while (absorb())
 			;
 		absorb_quiet = false;
+		/*
+		 * Releases journaled from here on are absorbed by the next
+		 * sync, whose acquisitions are in the index by now.
+		 */
+		WRITE_ONCE(pl_rel_direct, true);
 		spin_unlock(&absorb_lock);
 	}
 	return 0;
@@ -1264,12 +1303,19 @@ int pinledger_trace_pin_reg(void)
 /**
  * pinledger_trace_pin_unreg - a pin event was disabled.
  *
- * Context: process context (tracepoint unregistration).
+ * Takes releases back to the journals, waits for the direct releases
+ * under way, then the acquisitions (DOC: Switching paths).
+ *
+ * Context: process context (tracepoint unregistration, serialized by
+ * tracepoints_mutex); sleeps.
  */
 void pinledger_trace_pin_unreg(void)
 {
-	if (atomic_dec_and_test(&pin_events))
+	if (atomic_dec_and_test(&pin_events)) {
+		WRITE_ONCE(pl_rel_direct, false);
+		synchronize_rcu_expedited();
 		WRITE_ONCE(pl_direct, false);
+	}
 }
 
 /**
@@ -1308,7 +1354,9 @@ int pinledger_journal_init(void)
 	spin_lock(&absorb_lock);
 	WRITE_ONCE(journal_live, true);
 	spin_unlock(&absorb_lock);
+	/* The journals are empty: both steps at once. */
 	WRITE_ONCE(pl_direct, atomic_read(&pin_events) > 0);
+	WRITE_ONCE(pl_rel_direct, READ_ONCE(pl_direct));
 	return 0;
 err:
 	for_each_possible_cpu(cpu)

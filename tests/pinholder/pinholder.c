@@ -22,6 +22,7 @@
 #include <linux/vmalloc.h>
 #include <linux/uaccess.h>
 #include <linux/ktime.h>
+#include <linux/delay.h>
 #include <linux/overflow.h>
 #include "pinledger_config.h"
 #include "pinholder_uapi.h"
@@ -183,6 +184,8 @@ static int do_bench(struct pinholder_req *req)
 		ret = take(req->addr, nr, req->api, req->flags, pages);
 		if (ret < 0)
 			break;
+		if (req->hold_us)
+			usleep_range(req->hold_us, req->hold_us + 10);
 		drop(pages, ret, req->flags & PINHOLDER_F_PIN, false);
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;

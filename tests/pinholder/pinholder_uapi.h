@@ -32,7 +32,7 @@ struct pinholder_req {
 	__u32 api;		/* in: enum pinholder_api */
 	__u32 flags;		/* in: PINHOLDER_F_* */
 	__u32 slot;		/* out (HOLD), in (WRITE, RELEASE) */
-	__u32 pad;
+	__u32 hold_us;		/* in (BENCH): microseconds between pin and release */
 	__u64 pattern;		/* in (WRITE): 64-bit word to fill pages with */
 	__u64 loops;		/* in (BENCH): pin+release rounds */
 	__u64 nsecs;		/* out (BENCH): time spent */

@@ -19,6 +19,7 @@
  *				     (--unmap: munmap while in flight)
  *   pinctl vmwrite TARGET --pid P --addr A   process_vm_writev into P
  *   pinctl bench [opts]	     pin+unpin loop in the holder; prints ns
+ *				     (--hold-us US: sleep between the two)
  *
  * Options: --pages N (1), --offset PAGES (0), --api fast|slow|unlocked|remote,
  *	    --get (FOLL_GET instead of FOLL_PIN), --write, --longterm,
@@ -50,7 +51,7 @@
 #include <unistd.h>
 #include "../pinholder/pinholder_uapi.h"
 
-static long pages = 1, offset, hold_ms = -1, loops = 1000, create;
+static long pages = 1, offset, hold_ms = -1, hold_us, loops = 1000, create;
 static unsigned int api, flags = PINHOLDER_F_PIN;
 static unsigned long long pattern;
 static int have_pattern, dirty, unmap_after, leave_in_pipe, unlink_after,
@@ -180,6 +181,7 @@ static int cmd_bench(void)
 	req.api = api;
 	req.flags = flags;
 	req.loops = loops;
+	req.hold_us = hold_us;
 	if (ioctl(fd, PINHOLDER_IOC_BENCH, &req))
 		die("PINHOLDER_IOC_BENCH");
 	printf("%llu\n", (unsigned long long)req.nsecs);
@@ -344,6 +346,7 @@ int main(int argc, char **argv)
 		{ "unmap", 0, 0, 'u' }, { "leave-in-pipe", 0, 0, 'k' },
 		{ "unlink", 0, 0, 'U' }, { "truncate", 0, 0, 'T' },
 		{ "ignore-usr1", 0, 0, 'I' }, { "no-huge", 0, 0, 'H' },
+		{ "hold-us", 1, 0, 'W' },
 		{ 0 }
 	};
 	const char *cmd;
@@ -372,6 +375,7 @@ int main(int argc, char **argv)
 		case 'd': dirty = 1; break;
 		case 'h': hold_ms = strtol(optarg, NULL, 0); break;
 		case 'L': loops = strtol(optarg, NULL, 0); break;
+		case 'W': hold_us = strtol(optarg, NULL, 0); break;
 		case 'D': dev = optarg; break;
 		case 'P': rpid = strtol(optarg, NULL, 0); break;
 		case 'A': raddr = strtoul(optarg, NULL, 0); break;
