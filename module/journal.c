@@ -521,6 +521,13 @@ static noinline long acq_slow(struct jw *w, struct page **pages, long i,
  * The loop of write_acq(): entries go to @out[k], or to the ring at
  * @pos + k with wrap-around when @wrap.  Return: entries written; the
  * references beyond one per entry are added to *@extra.
+ *
+ * Two inner loops, one per kind of small folio, each with the fewest
+ * tests that tell its kind: anonymous (mapping's PAGE_MAPPING_ANON) and
+ * device (one mask of the flags; fsdax among them, journaled whatever
+ * their kind: no device page is page cache).  A GUP call's pages are
+ * mostly of one kind; a page of the other kind switches loops, anything
+ * else goes through acq_slow().
  */
 static __always_inline long acq_loop(struct jw *w, struct page **pages,
 				     long nr, unsigned int gup_flags,
@@ -528,37 +535,64 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 				     u64 pos, bool wrap, u64 *extra)
 {
 	long i = 0, k = 0, n;
+	bool dev = false;
 	u64 v, sv;
 
 	for (;;) {
-		/* No call in this loop: its state stays in registers. */
-		while (i < nr) {
-			/* A GUP call fills pages[0..ret): none is NULL. */
-			struct page *page = pages[i];
-			unsigned long mapping, flags;
+		/* No call in these loops: their state stays in registers. */
+		if (dev) {
+			while (i < nr) {
+				/* A GUP call fills pages[0..ret): none is NULL. */
+				struct page *page = pages[i];
 
-			mapping = (unsigned long)READ_ONCE(page->mapping);
-			flags = READ_ONCE(page->flags);
-			if (unlikely((READ_ONCE(page->compound_head) & 1) ||
-				     (flags & (1UL << PG_head))))
-				break;
-			/*
-			 * Device pages (fsdax among them) are journaled
-			 * whatever their kind: no device page is page cache.
-			 */
-			if (!(mapping & PAGE_MAPPING_ANON) &&
-			    !pl_flags_zone_device(flags))
-				break;
-			v = page_word(page);
-			if (wrap)
-				out[(pos + k) & ring_mask] = v;
-			else
-				out[k] = v;
-			k++;
-			i++;
+				if (unlikely(!pl_flags_small_device(READ_ONCE(page->flags)) ||
+					     (READ_ONCE(page->compound_head) & 1)))
+					break;
+				v = page_word(page);
+				if (wrap)
+					out[(pos + k) & ring_mask] = v;
+				else
+					out[k] = v;
+				k++;
+				i++;
+			}
+		} else {
+			while (i < nr) {
+				struct page *page = pages[i];
+				unsigned long mapping, flags;
+
+				mapping = (unsigned long)READ_ONCE(page->mapping);
+				flags = READ_ONCE(page->flags);
+				if (unlikely((READ_ONCE(page->compound_head) & 1) ||
+					     (flags & (1UL << PG_head)) ||
+					     !(mapping & PAGE_MAPPING_ANON)))
+					break;
+				v = page_word(page);
+				if (wrap)
+					out[(pos + k) & ring_mask] = v;
+				else
+					out[k] = v;
+				k++;
+				i++;
+			}
 		}
 		if (i >= nr)
 			break;
+		/* A small folio of the other kind: switch loops. */
+		if (!(READ_ONCE(pages[i]->compound_head) & 1)) {
+			unsigned long flags = READ_ONCE(pages[i]->flags);
+
+			if (!dev && pl_flags_small_device(flags)) {
+				dev = true;
+				continue;
+			}
+			if (dev && !(flags & (1UL << PG_head)) &&
+			    ((unsigned long)READ_ONCE(pages[i]->mapping) &
+			     PAGE_MAPPING_ANON)) {
+				dev = false;
+				continue;
+			}
+		}
 		n = acq_slow(w, pages, i, nr, gup_flags, callsite, &sv);
 		i += n;
 		if (!sv)
@@ -576,7 +610,8 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 /*
  * Journal an acquisition's @pages into the open record @w.  The hot path
  * is a small anonymous or device (fsdax) folio: three loads from its
- * struct page (compound head, flags, mapping), one store; large folios,
+ * struct page (compound head, flags, mapping; two for a device page),
+ * one store; large folios,
  * page-cache folios (direct path) and other pages without an anonymous
  * mapping take acq_slow().
  */

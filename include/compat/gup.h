@@ -41,6 +41,27 @@ static inline bool pl_flags_zone_device(unsigned long flags)
 }
 
 /**
+ * pl_flags_small_device - ZONE_DEVICE page, and not a compound head?
+ * @flags: a page's flags, already loaded.
+ *
+ * One mask and compare: the journal's loop over device (fsdax) pages.
+ * A tail page passes; the caller tests compound_head for those.
+ *
+ * Context: any.
+ * Return: true for a ZONE_DEVICE page without PG_head.
+ */
+static inline bool pl_flags_small_device(unsigned long flags)
+{
+#ifdef CONFIG_ZONE_DEVICE
+	return (flags & ((unsigned long)ZONES_MASK << ZONES_PGSHIFT |
+			 1UL << PG_head)) ==
+	       (unsigned long)ZONE_DEVICE << ZONES_PGSHIFT;
+#else
+	return false;
+#endif
+}
+
+/**
  * pl_page_is_fsdax - is @page a filesystem-DAX page (refcount 1 when idle)?
  * @page: the page.
  *
