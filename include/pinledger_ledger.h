@@ -173,6 +173,72 @@ struct pinledger_index_batch {
 	u64 gone_dax;
 };
 
+/**
+ * pinledger_folio_unexplained - references on @folio nobody else explains.
+ * @folio:	the folio.
+ * @fsdax:	set to whether it is an fsdax folio.
+ *
+ * The references that neither its filesystem nor its page table mappings
+ * explain: GUP references (pins scaled by the bias on small folios) plus
+ * transient ones.  Errs high: whatever it is unsure of, it does not
+ * subtract, so a live GUP reference is never explained away.
+ *
+ * Context: any; racy against concurrent (un)mapping, like the refcount.
+ * Return: the count, 0 or more.
+ */
+static __always_inline long pinledger_folio_unexplained(struct folio *folio,
+							 bool *fsdax)
+{
+	long refs = folio_ref_count(folio), other = 0;
+	struct address_space *mapping;
+
+	*fsdax = pl_page_is_fsdax(&folio->page);
+	if (refs <= 0)
+		return 0;
+	if (*fsdax) {
+		other = 1;	/* fsdax refcounts are 1-based */
+	} else {
+		mapping = READ_ONCE(folio->mapping);
+		if (mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON))
+			other += folio_nr_pages(folio);	/* page cache */
+		if (folio_test_swapcache(folio))
+			other += folio_nr_pages(folio);
+		if (folio_test_private(folio))
+			other += 1;
+		other += pl_folio_mapped_refs(folio);
+	}
+	return max(refs - other, 0L);
+}
+
+/**
+ * pinledger_index_get_gone - count @n FOLL_GETs on @folio as released if
+ * nothing in its refcount is left to explain.
+ * @b:		the batch (a FOLL_GET one).
+ * @folio:	the folio.
+ * @n:		references.
+ *
+ * The common FOLL_GET: released (put_page(), not hooked) before it was
+ * applied.  Counted at the batch's end (pinledger_index_batch_end()),
+ * the index not touched.  Inline, so that the absorber's loop over a
+ * record makes no call for those.
+ *
+ * Context: the absorber; does not sleep.
+ * Return: true if counted; false if a reference may still be held
+ * (pinledger_index_add() applies it).
+ */
+static __always_inline bool pinledger_index_get_gone(struct pinledger_index_batch *b,
+						     struct folio *folio, u32 n)
+{
+	bool fsdax;
+
+	if (folio_test_slab(folio) || pinledger_folio_unexplained(folio, &fsdax) > 0)
+		return false;
+	b->gone += n;
+	if (fsdax)
+		b->gone_dax += n;
+	return true;
+}
+
 void pinledger_index_batch_start(struct pinledger_index_batch *b,
 				 const struct pinledger_owner_key *key,
 				 u64 start_ns, bool pin, bool quiet);

@@ -1131,18 +1131,23 @@ static void absorb_acquire(struct pl_journal *j, u64 p, u64 h)
 	unsigned long then = (unsigned long)*word(j, p + 2);
 	u64 now = ktime_get_ns(), age;
 	struct pinledger_index_batch b;
+	bool get = HDR_TYPE(h) == J_ACQ_GET;
 	u32 i, n = HDR_N(h);
 
 	age = jiffies_to_nsecs(jiffies - then);
 	pinledger_index_batch_start(&b, &slot->key, now > age ? now - age : 0,
-				    HDR_TYPE(h) == J_ACQ_PIN, absorb_quiet);
+				    !get, absorb_quiet);
 	for (i = 0; i < n; i++) {
 		u64 v = *word(j, p + J_HDR + i);
+		unsigned long pfn = v >> PL_JW_SHIFT;
+		u32 refs = (v & (PL_JW_MAXREFS - 1)) + 1;
 
-		if (is_zero_pfn(v >> PL_JW_SHIFT))
+		if (is_zero_pfn(pfn))
 			continue;
-		pinledger_index_add(&b, v >> PL_JW_SHIFT,
-				    (v & (PL_JW_MAXREFS - 1)) + 1);
+		/* Released FOLL_GETs, the common case: no call for those. */
+		if (get && pinledger_index_get_gone(&b, pfn_folio(pfn), refs))
+			continue;
+		pinledger_index_add(&b, pfn, refs);
 	}
 	pinledger_index_batch_end(&b);
 }

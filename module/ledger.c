@@ -228,41 +228,11 @@ static struct pl_page *find(unsigned long bucket, unsigned long pfn,
 	return NULL;
 }
 
-/*
- * References on @folio that neither its filesystem nor its page table
- * mappings explain: GUP references (pins scaled by the bias on small
- * folios) plus transient ones.  Errs high: whatever it is unsure of, it
- * does not subtract, so a live GUP reference is never explained away.
- */
-static __always_inline long __unexplained_refs(struct folio *folio,
-					       bool *fsdax)
-{
-	long refs = folio_ref_count(folio), other = 0;
-	struct address_space *mapping;
-
-	*fsdax = pl_page_is_fsdax(&folio->page);
-	if (refs <= 0)
-		return 0;
-	if (*fsdax) {
-		other = 1;	/* fsdax refcounts are 1-based */
-	} else {
-		mapping = READ_ONCE(folio->mapping);
-		if (mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON))
-			other += folio_nr_pages(folio);	/* page cache */
-		if (folio_test_swapcache(folio))
-			other += folio_nr_pages(folio);
-		if (folio_test_private(folio))
-			other += 1;
-		other += pl_folio_mapped_refs(folio);
-	}
-	return max(refs - other, 0L);
-}
-
 static long unexplained_refs(struct folio *folio)
 {
 	bool fsdax;
 
-	return __unexplained_refs(folio, &fsdax);
+	return pinledger_folio_unexplained(folio, &fsdax);
 }
 
 /* Remember that @pfn has FOLL_GETs (get_pfns).  Never under a ledger lock. */
@@ -694,22 +664,11 @@ void pinledger_index_add(struct pinledger_index_batch *b, unsigned long pfn,
 			 u32 n)
 {
 	struct folio *folio = pfn_folio(pfn);
-	bool fsdax;
 
 	if (!READ_ONCE(ledger_live))
 		return;
-	/*
-	 * The common FOLL_GET: released (put_page(), not hooked) before it
-	 * was applied, nothing in the refcount left to explain - counted at
-	 * the batch's end, the index not touched.
-	 */
-	if (!b->pin && !folio_test_slab(folio) &&
-	    __unexplained_refs(folio, &fsdax) <= 0) {
-		b->gone += n;
-		if (fsdax)
-			b->gone_dax += n;
+	if (!b->pin && pinledger_index_get_gone(b, folio, n))
 		return;
-	}
 	index_add(b, pfn, folio, n);
 }
 
