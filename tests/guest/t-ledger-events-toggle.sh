@@ -39,7 +39,7 @@ for i in $(seq "$ncpu"); do
 	pids="$pids $!"
 done
 toggles=0
-for round in $(seq 8); do
+for round in $(seq 6); do
 	pin_start h hold anon --pages 32 --write
 	for e in pin_acquire pin_release pin_acquire; do
 		echo 1 > "$ev/$e/enable"
