@@ -535,7 +535,8 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 				     u64 pos, bool wrap, u64 *extra)
 {
 	long i = 0, k = 0, n;
-	bool dev = false;
+	/* Start with the first page's kind (a one-page DAX call is common). */
+	bool dev = pl_flags_small_device(READ_ONCE(pages[0]->flags));
 	u64 v, sv;
 
 	for (;;) {
