@@ -517,6 +517,15 @@ static noinline long acq_slow(struct jw *w, struct page **pages, long i,
 	return n;
 }
 
+/* Entry @k of an acquisition: @out[k], or the ring at @pos + k (@wrap). */
+static __always_inline void acq_put(u64 *out, u64 pos, long k, bool wrap, u64 v)
+{
+	if (wrap)
+		out[(pos + k) & ring_mask] = v;
+	else
+		out[k] = v;
+}
+
 /*
  * The loop of write_acq(): entries go to @out[k], or to the ring at
  * @pos + k with wrap-around when @wrap.  Return: entries written; the
@@ -537,7 +546,7 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 	long i = 0, k = 0, n;
 	/* Start with the first page's kind (a one-page DAX call is common). */
 	bool dev = pl_flags_small_device(READ_ONCE(pages[0]->flags));
-	u64 v, sv;
+	u64 sv;
 
 	for (;;) {
 		/* No call in these loops: their state stays in registers. */
@@ -549,11 +558,7 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 				if (unlikely(!pl_flags_small_device(READ_ONCE(page->flags)) ||
 					     (READ_ONCE(page->compound_head) & 1)))
 					break;
-				v = page_word(page);
-				if (wrap)
-					out[(pos + k) & ring_mask] = v;
-				else
-					out[k] = v;
+				acq_put(out, pos, k, wrap, page_word(page));
 				k++;
 				i++;
 			}
@@ -568,11 +573,7 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 					     (flags & (1UL << PG_head)) ||
 					     !(mapping & PAGE_MAPPING_ANON)))
 					break;
-				v = page_word(page);
-				if (wrap)
-					out[(pos + k) & ring_mask] = v;
-				else
-					out[k] = v;
+				acq_put(out, pos, k, wrap, page_word(page));
 				k++;
 				i++;
 			}
@@ -599,10 +600,7 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 		if (!sv)
 			continue;
 		*extra += n - 1;
-		if (wrap)
-			out[(pos + k) & ring_mask] = sv;
-		else
-			out[k] = sv;
+		acq_put(out, pos, k, wrap, sv);
 		k++;
 	}
 	return k;
