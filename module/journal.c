@@ -213,10 +213,6 @@ static inline bool events_direct(void)
 	return !IS_ENABLED(CONFIG_PREEMPT_RT) && READ_ONCE(pl_direct);
 }
 
-static inline bool events_rel_direct(void)
-{
-	return !IS_ENABLED(CONFIG_PREEMPT_RT) && READ_ONCE(pl_rel_direct);
-}
 static DEFINE_SPINLOCK(absorb_lock);	/* see DOC: Locking */
 static bool absorb_quiet;		/* absorb_lock: no pin_acquire events */
 
@@ -853,7 +849,8 @@ static void rel_lost(long refs)
  */
 static inline bool rel_direct(void)
 {
-	return unlikely(events_rel_direct()) || unlikely(!READ_ONCE(journal_live));
+	return unlikely(!IS_ENABLED(CONFIG_PREEMPT_RT) && READ_ONCE(pl_rel_direct)) ||
+	       unlikely(!READ_ONCE(journal_live));
 }
 
 /*
@@ -1330,8 +1327,9 @@ int pinledger_trace_pin_reg(void)
 			;
 		absorb_quiet = false;
 		/*
-		 * Releases journaled from here on are absorbed by the next
-		 * sync, whose acquisitions are in the index by now.
+		 * A release still being journaled (it read pl_rel_direct
+		 * before this) goes to the next absorb, as usual: its
+		 * acquisition is in the index or in a journal before it.
 		 */
 		WRITE_ONCE(pl_rel_direct, true);
 		spin_unlock(&absorb_lock);
