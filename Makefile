@@ -30,7 +30,7 @@ VERSION  := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(ROOT)/dkms.conf)
 
 -include $(CACHE)/kernels.env
 
-.PHONY: all module modules-all pinholder tools provision check check-host \
+.PHONY: all module modules-all pinholder floor tools provision check check-host \
 	demo bench clean install dkms-test cli debug-kernel check-debug stress \
 	deb check-fresh check-matrix
 
@@ -55,6 +55,13 @@ pinholder: $(BUILD)/pinledger_config.h
 	@mkdir -p $(BUILD)/pinholder
 	@cp -asn $(ROOT)/tests/pinholder/* $(BUILD)/pinholder/
 	$(MAKE) -C $(KDIR) M=$(BUILD)/pinholder PINLEDGER_CONFIG=$(BUILD) modules
+
+# Bench-only probe floor (tests/floor/plfloor.c): make bench's floor phase.
+floor: $(BUILD)/pinledger_config.h
+	@mkdir -p $(BUILD)/floor
+	@cp -asn $(ROOT)/tests/floor/* $(BUILD)/floor/
+	$(MAKE) -C $(KDIR) M=$(BUILD)/floor PINLEDGER_CONFIG=$(BUILD) \
+		PINLEDGER_INCLUDE=$(ROOT)/include modules
 
 # Userspace test tools, run inside the guests (same Debian userland).
 tools: $(ROOT)/build/tools/pinctl $(ROOT)/build/tools/plbench

@@ -38,10 +38,14 @@
 #   stock phase is the plain variant's sample, emitted under each name.
 #
 # Usage (inside a guest, root): scripts/bench-guest.sh [--smoke] [--reps N]
-#	[--reps46 N] [--figures "P1 P2 ..."]
+#	[--reps46 N] [--figures "P1 P2 ..."] [--floor]
 #   --reps    repetitions of P1-P3 (6); --reps46: of P4/P6 (5, the 1M pin
 #             takes ~25 s)
 #   --smoke   tiny sizes, 1 repetition (a check that it all still runs)
+#   --floor   P1/P2 also in a third phase, "floor": pinledger unloaded and
+#             tests/floor/plfloor.ko loaded, the probes any exact capture
+#             needs with the least work per page (what the targets can
+#             be held against; see that file)
 # Output: progress on stderr; one line per sample on stdout:
 #   S<TAB>figure<TAB>variant<TAB>phase<TAB>rep<TAB>value<TAB>unit
 # A guest needs --mem 6144 for the full P4/P6 (4 GiB pinned).
@@ -53,14 +57,15 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PLBENCH=$ROOT/build/tools/plbench
 TRACE=$PL_TRACEFS
 
-SMOKE='' REPS=6 REPS46=5 FIGURES="P1 P2 P3 P4 P6 P5"
+SMOKE='' REPS=6 REPS46=5 FIGURES="P1 P2 P3 P4 P6 P5" FLOOR=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smoke) SMOKE=1; REPS=1; REPS46=1 ;;
 	--reps) REPS=$2; shift ;;
 	--reps46) REPS46=$2; shift ;;
 	--figures) FIGURES=$2; shift ;;
-	*) echo "usage: $0 [--smoke] [--reps N] [--figures LIST]" >&2; exit 2 ;;
+	--floor) FLOOR=1 ;;
+	*) echo "usage: $0 [--smoke] [--reps N] [--figures LIST] [--floor]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -109,13 +114,18 @@ origin_phase() {
 	SUFFIX=''
 }
 
-# phase_enter PHASE: load or unload pinledger.
+# phase_enter PHASE: load or unload pinledger (and the floor module).
 phase_enter() {
-	if [ "$1" = module ]; then
-		[ -d /sys/module/pinledger ] || pl_load
-	else
+	[ "$1" = floor ] || [ ! -d /sys/module/plfloor ] || rmmod plfloor
+	case $1 in
+	module) [ -d /sys/module/pinledger ] || pl_load ;;
+	floor)
 		pl_unload
-	fi
+		[ -d /sys/module/plfloor ] || insmod "$PL_ROOT/build/$PL_KVER/floor/plfloor.ko" ||
+			fail "cannot load plfloor.ko (make KVER=$PL_KVER floor)"
+		;;
+	*) pl_unload ;;
+	esac
 }
 
 p1() {
@@ -287,14 +297,14 @@ main() {
 	log "kernel $(uname -r), $REPS/$REPS46 repetitions${SMOKE:+ (smoke)}, figures $FIGURES"
 	for rep in $(seq "$REPS"); do
 		has P1 || has P2 || has P3 || break
-		order="stock module"
-		[ $((rep % 2)) -eq 0 ] && order="module stock"
+		order="stock module${FLOOR:+ floor}"
+		[ $((rep % 2)) -eq 0 ] && order="${FLOOR:+floor }module stock"
 		for phase in $order; do
 			phase_enter "$phase"
 			t0=$(date +%s)
 			has P1 && p1 "$phase" "$rep"
 			has P2 && p2 "$phase" "$rep"
-			has P3 && p3 "$phase" "$rep"
+			[ "$phase" = floor ] || ! has P3 || p3 "$phase" "$rep"
 			[ "$phase" = module ] && origin_phase "$rep"
 			log "P1-P3 rep $rep $phase: $(( $(date +%s) - t0 )) s"
 		done
@@ -317,7 +327,7 @@ main() {
 		p5 cpu0- 0
 		log "P5: $(( $(date +%s) - t0 )) s"
 	fi
-	pl_unload
+	phase_enter stock
 	rm -f "$EXT4/plbench-fiobuf"
 	rmmod null_blk
 }

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * plfloor.c - bench-only module: the least any exact pin capture costs.
+ *
+ * A module on a stock kernel learns which pages a GUP call took only
+ * when the call returns (the pages array is filled in place), so it needs
+ * a return probe on the call; and it learns which pages a release drops
+ * from an entry hook on each release function.  put_page() is inline in
+ * every caller and cannot be hooked, so a FOLL_GET reference must be
+ * looked at again (its refcount) to learn whether it is still held.
+ *
+ * This module installs exactly that much and nothing of pinledger's:
+ *  - one kretprobe on each exported GUP entry point (one return probe
+ *    per call, the fewest possible: pinledger has an ftrace hook on the
+ *    entry point and a kretprobe on the internal fast or slow path);
+ *  - one ftrace_ops per unpin function (a dedicated trampoline each,
+ *    the cheapest ftrace hook), no bio or folio hooks besides.
+ * With work=0 the handlers do nothing.  With work=1 (default) they do
+ * the least an exact ledger must do per page: the return handler reads
+ * every page pointer the call returned (and, for FOLL_GET, the page's
+ * reference count: the one look that tells a released GET), the release
+ * hook reads every page pointer it is given.  The reads are summed into
+ * a per-CPU counter so that the compiler keeps them.
+ *
+ * scripts/bench-guest.sh --floor loads it as the "floor" phase: if the
+ * floor's ratio against stock misses a target, no design built on these
+ * probes can meet it.  Never installed; not part of the product.
+ *
+ * Locking: none.  Every handler runs with preemption disabled (kprobe and
+ * ftrace callbacks) and touches only its CPU's counter.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/kprobes.h>
+#include <linux/ftrace.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include "pinledger_config.h"
+#include "compat/ftrace.h"
+
+static int work = 1;
+module_param(work, int, 0444);
+MODULE_PARM_DESC(work, "0: empty handlers; 1: read every page (default)");
+
+static DEFINE_PER_CPU(unsigned long, floor_sum);
+
+/* Where an exported GUP entry point takes its pages array and flags. */
+struct gup_fn {
+	const char *name;
+	unsigned int pages_arg;
+	bool get;			/* FOLL_GET (get_*) rather than FOLL_PIN */
+	struct kretprobe rp;
+};
+
+/* kretprobe instance data: the call's pages array. */
+struct call {
+	struct page **pages;
+	bool get;
+};
+
+static struct gup_fn gup_fns[] = {
+	{ "get_user_pages",		3, true },
+	{ "get_user_pages_remote",	4, true },
+	{ "get_user_pages_unlocked",	2, true },
+	{ "get_user_pages_fast",	3, true },
+	{ "get_user_pages_fast_only",	3, true },
+	{ "pin_user_pages",		3, false },
+	{ "pin_user_pages_remote",	4, false },
+	{ "pin_user_pages_unlocked",	2, false },
+	{ "pin_user_pages_fast",	3, false },
+	{ "pin_user_pages_fast_only",	3, false },
+};
+
+static int notrace gup_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct gup_fn *fn = container_of(get_kretprobe(ri), struct gup_fn, rp);
+	struct call *c = (struct call *)ri->data;
+
+	c->pages = (struct page **)regs_get_kernel_argument(regs, fn->pages_arg);
+	c->get = fn->get;
+	return 0;
+}
+
+static int notrace gup_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct call *c = (struct call *)ri->data;
+	long i, nr = (long)regs_return_value(regs);
+	unsigned long sum = 0;
+
+	if (!work || nr <= 0 || !c->pages)
+		return 0;
+	if (c->get) {
+		for (i = 0; i < nr; i++)
+			sum += page_ref_count(c->pages[i]);
+	} else {
+		for (i = 0; i < nr; i++)
+			sum += (unsigned long)c->pages[i];
+	}
+	this_cpu_add(floor_sum, sum);
+	return 0;
+}
+
+/* Reads @nr page pointers at @pages. */
+static __always_inline void read_pages(struct page **pages, unsigned long nr)
+{
+	unsigned long i, sum = 0;
+
+	for (i = 0; i < nr; i++)
+		sum += (unsigned long)pages[i];
+	this_cpu_add(floor_sum, sum);
+}
+
+/* unpin_user_pages(pages, npages), unpin_user_pages_dirty_lock(pages, npages, dirty) */
+static void notrace unpin_pages_cb(unsigned long ip, unsigned long parent_ip,
+				   struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	if (work)
+		read_pages((struct page **)ftrace_regs_get_argument(fregs, 0),
+			   ftrace_regs_get_argument(fregs, 1));
+}
+
+/* unpin_user_page(page), unpin_user_page_range_dirty_lock(page, ...), unpin_user_folio(folio, ...), unpin_folio(folio) */
+static void notrace unpin_one_cb(unsigned long ip, unsigned long parent_ip,
+				 struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	if (work)
+		this_cpu_add(floor_sum, ftrace_regs_get_argument(fregs, 0));
+}
+
+/* unpin_folios(folios, nr) */
+static void notrace unpin_folios_cb(unsigned long ip, unsigned long parent_ip,
+				    struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	if (work)
+		read_pages((struct page **)ftrace_regs_get_argument(fregs, 0),
+			   ftrace_regs_get_argument(fregs, 1));
+}
+
+struct unpin_fn {
+	const char *name;
+	ftrace_func_t cb;
+	struct ftrace_ops ops;
+	bool on;
+};
+
+static struct unpin_fn unpin_fns[] = {
+	{ "unpin_user_pages",			unpin_pages_cb },
+	{ "unpin_user_pages_dirty_lock",	unpin_pages_cb },
+	{ "unpin_user_page",			unpin_one_cb },
+	{ "unpin_user_page_range_dirty_lock",	unpin_one_cb },
+	{ "unpin_user_folio",			unpin_one_cb },	/* 6.12 */
+	{ "unpin_folio",			unpin_one_cb },	/* 6.12 */
+	{ "unpin_folios",			unpin_folios_cb },	/* 6.12 */
+};
+
+static void floor_exit_hooks(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(unpin_fns); i++) {
+		if (!unpin_fns[i].on)
+			continue;
+		unregister_ftrace_function(&unpin_fns[i].ops);
+		ftrace_free_filter(&unpin_fns[i].ops);
+		unpin_fns[i].on = false;
+	}
+	for (i = 0; i < ARRAY_SIZE(gup_fns); i++)
+		if (gup_fns[i].rp.kp.addr)
+			unregister_kretprobe(&gup_fns[i].rp);
+}
+
+static int __init floor_init(void)
+{
+	struct unpin_fn *u;
+	struct gup_fn *g;
+	int i, ret;
+
+	for (i = 0; i < ARRAY_SIZE(gup_fns); i++) {
+		g = &gup_fns[i];
+		g->rp.kp.symbol_name = g->name;
+		g->rp.entry_handler = gup_entry;
+		g->rp.handler = gup_return;
+		g->rp.data_size = sizeof(struct call);
+		g->rp.maxactive = 4 * num_possible_cpus();
+		ret = register_kretprobe(&g->rp);
+		if (ret)
+			g->rp.kp.addr = NULL;
+		if (ret == -ENOENT)		/* not in this kernel */
+			continue;
+		if (ret) {
+			pr_err("kretprobe on %s: %d\n", g->name, ret);
+			goto err;
+		}
+	}
+	for (i = 0; i < ARRAY_SIZE(unpin_fns); i++) {
+		u = &unpin_fns[i];
+		u->ops.func = u->cb;
+		u->ops.flags = FTRACE_OPS_FL_RECURSION;
+		ret = ftrace_set_filter(&u->ops, (unsigned char *)u->name,
+					strlen(u->name), 0);
+		if (ret == -EINVAL) {		/* not in this kernel */
+			ftrace_free_filter(&u->ops);
+			continue;
+		}
+		if (!ret)
+			ret = register_ftrace_function(&u->ops);
+		if (ret) {
+			pr_err("ftrace hook on %s: %d\n", u->name, ret);
+			ftrace_free_filter(&u->ops);
+			goto err;
+		}
+		u->on = true;
+	}
+	pr_info("loaded, work=%d\n", work);
+	return 0;
+err:
+	floor_exit_hooks();
+	return ret;
+}
+
+static void __exit floor_exit(void)
+{
+	floor_exit_hooks();
+}
+
+module_init(floor_init);
+module_exit(floor_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("pinledger bench: the probes any exact capture needs, and nothing else");
