@@ -200,6 +200,19 @@ vmstat() {
 	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
 }
 
+# pl_pin_totals: the totals the ledger must agree with, as variables:
+# A and R, /proc/vmstat's nr_foll_pin_acquired and _released; the
+# ledger's LA (acquired_pins), LR (released_pins), U (untracked),
+# L (lost_releases), UM (unmatched_releases), M (missed_calls) and
+# J (journal_absorbs).
+pl_pin_totals() {
+	A=$(vmstat nr_foll_pin_acquired); R=$(vmstat nr_foll_pin_released)
+	LA=$(pl_counter acquired_pins); LR=$(pl_counter released_pins)
+	U=$(pl_counter untracked); L=$(pl_counter lost_releases)
+	UM=$(pl_counter unmatched_releases); M=$(pl_counter missed_calls)
+	J=$(pl_counter journal_absorbs)
+}
+
 # --- DAX block-reuse scenario (the stock 6.1/6.12 bugs) -------------------
 # victim_make F: an 8-page file of "AAAA\n" lines.
 victim_make() { { yes AAAA || true; } | head -c 32768 > "$1"; sync; }

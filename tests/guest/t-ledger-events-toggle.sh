@@ -14,13 +14,7 @@
 pl_holder_load
 pl_load
 ev=$PL_TRACEFS/events/pinledger
-snap() {
-	A=$(vmstat nr_foll_pin_acquired); R=$(vmstat nr_foll_pin_released)
-	LA=$(pl_counter acquired_pins); LR=$(pl_counter released_pins)
-	U=$(pl_counter untracked); L=$(pl_counter lost_releases)
-	UM=$(pl_counter unmatched_releases)
-}
-snap; A0=$A R0=$R LA0=$LA LR0=$LR U0=$U L0=$L UM0=$UM
+pl_pin_totals; A0=$A R0=$R LA0=$LA LR0=$LR U0=$U L0=$L UM0=$UM
 ncpu=$(nproc)
 rm -f /tmp/toggle.stop
 pids=
@@ -56,7 +50,7 @@ done
 touch /tmp/toggle.stop
 for p in $pids; do wait "$p" || fail "pinctl bench loop failed"; done
 rm -f /tmp/toggle.stop
-snap
+pl_pin_totals
 echo "$toggles toggles on $ncpu CPUs"
 echo "vmstat:  acquired +$((A - A0)) released +$((R - R0))"
 echo "ledger:  acquired +$((LA - LA0)) released +$((LR - LR0)) untracked +$((U - U0)) lost +$((L - L0)) unmatched +$((UM - UM0))"

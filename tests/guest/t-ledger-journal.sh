@@ -9,13 +9,7 @@
 
 pl_holder_load
 pl_load journal_words_log2=10
-snap() {
-	A=$(vmstat nr_foll_pin_acquired); R=$(vmstat nr_foll_pin_released)
-	LA=$(pl_counter acquired_pins); LR=$(pl_counter released_pins)
-	U=$(pl_counter untracked); L=$(pl_counter lost_releases)
-	J=$(pl_counter journal_absorbs)
-}
-snap; A0=$A R0=$R LA0=$LA LR0=$LR U0=$U L0=$L J0=$J
+pl_pin_totals; A0=$A R0=$R LA0=$LA LR0=$LR U0=$U L0=$L J0=$J
 # 4096 pages in one call: records of 128 entries, 8 journals' worth.
 pin_start a hold anon --pages 4096 --api fast --write
 pin_start b hold anon --pages 4096 --api slow --write
@@ -32,7 +26,7 @@ if pl_rt; then
 	expect_eq "rt: live pins + untracked" $((n + u)) 8192
 	[ "$u" -gt 0 ] || fail "rt: two 4096-page calls fit 1024-word journals"
 	pin_stop a; pin_stop b
-	snap
+	pl_pin_totals
 	UM=$(pl_counter unmatched_releases)
 	echo "vmstat:  acquired +$((A - A0)) released +$((R - R0))"
 	echo "ledger:  acquired +$((LA - LA0)) released +$((LR - LR0)) untracked +$((U - U0)) lost +$((L - L0)) unmatched $UM"
@@ -53,7 +47,7 @@ expect_eq "pins attributed to holder a" "$n" 4096
 pin_stop a; pin_stop b
 # Many short pins in a row (pin+unpin loops) through the same journal.
 $PINCTL bench anon --pages 512 --loops 64 >/dev/null || fail "pinctl bench"
-snap
+pl_pin_totals
 echo "vmstat:  acquired +$((A - A0)) released +$((R - R0))"
 echo "ledger:  acquired +$((LA - LA0)) released +$((LR - LR0)) untracked +$((U - U0)) lost +$((L - L0)) absorbs +$((J - J0))"
 expect_eq "acquired pins (ledger vs vmstat)" $((LA - LA0)) $((A - A0))

@@ -8,14 +8,9 @@
 
 pl_holder_load
 pl_load
-snap() {
-	A=$(vmstat nr_foll_pin_acquired); R=$(vmstat nr_foll_pin_released)
-	LA=$(pl_counter acquired_pins); LR=$(pl_counter released_pins)
-	U=$(pl_counter untracked); M=$(pl_counter missed_calls)
-}
 dd if=/dev/zero of=/mnt/ext4dax/vm.$$ bs=4k count=16 status=none
 dd if=/dev/zero of=/tmp/vm.$$ bs=4k count=16 status=none
-snap; A0=$A R0=$R LA0=$LA LR0=$LR U0=$U M0=$M
+pl_pin_totals; A0=$A R0=$R LA0=$LA LR0=$LR U0=$U M0=$M
 for api in fast slow unlocked remote; do
 	# 6.1 WARNs on FOLL_LONGTERM through *_unlocked and *_remote.
 	lt=; [ $api = fast ] || [ $api = slow ] && lt=--longterm
@@ -26,7 +21,7 @@ for api in fast slow unlocked remote; do
 	$PINCTL vmwrite --pid $PIN_t --addr $PINADDR_t --pages 16 >/dev/null
 	pin_stop a; pin_stop b; pin_stop c; pin_stop t
 done
-snap
+pl_pin_totals
 echo "vmstat:  acquired +$((A - A0)) released +$((R - R0))"
 echo "ledger:  acquired +$((LA - LA0)) released +$((LR - LR0)) untracked +$((U - U0)) missed +$((M - M0))"
 [ $((A - A0)) -ge 256 ] || fail "too few pins taken: $((A - A0))"
