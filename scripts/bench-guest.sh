@@ -45,7 +45,8 @@
 #   --floor   P1/P2 also in a third phase, "floor": pinledger unloaded and
 #             tests/floor/plfloor.ko loaded, the probes any exact capture
 #             needs with the least work per page (what the targets can
-#             be held against; see that file)
+#             be held against; see that file).  PL_FLOOR_ARGS: its
+#             module parameters (work=, probe=)
 # Output: progress on stderr; one line per sample on stdout:
 #   S<TAB>figure<TAB>variant<TAB>phase<TAB>rep<TAB>value<TAB>unit
 # A guest needs --mem 6144 for the full P4/P6 (4 GiB pinned).
@@ -121,7 +122,9 @@ phase_enter() {
 	module) [ -d /sys/module/pinledger ] || pl_load ;;
 	floor)
 		pl_unload
-		[ -d /sys/module/plfloor ] || insmod "$PL_ROOT/build/$PL_KVER/floor/plfloor.ko" ||
+		# shellcheck disable=SC2086 # PL_FLOOR_ARGS: module parameters
+		[ -d /sys/module/plfloor ] ||
+			insmod "$PL_ROOT/build/$PL_KVER/floor/plfloor.ko" ${PL_FLOOR_ARGS:-} ||
 			fail "cannot load plfloor.ko (make KVER=$PL_KVER floor)"
 		;;
 	*) pl_unload ;;

@@ -13,6 +13,9 @@
 #   <kver>    tests/guest/run.sh inside a guest of each stock kernel (the
 #             kernels side by side, one TCG thread each; PL_CHECK_SERIAL=1
 #             runs them one after the other)
+# Order: the builds the guests need come first; then the guests start,
+# and the rest of the host suite and the rig self-test (mostly a guest
+# waiting out a timeout) run beside them instead of before them.
 # Results missing from a suite's plan (a guest that died) count as failed;
 # a skip is reported but never counted as passed.  The last line is
 # "N passed, N failed" (", N skipped" when any); exit status is non-zero
@@ -85,16 +88,36 @@ build_ok() {
 	fi
 }
 
-host_suite() {
-	local n=0 k out kd
-	local nk
+# host_builds: the first part of the host suite, what the guests need.
+host_builds() {
+	local n=0 k nk
 	nk=$(echo $KERNELS | wc -w)
 	echo "KTAP version 1"
-	echo "1..$((3 * nk + 5))"
+	echo "1..$((4 * nk + 5))"
 	n=$((n + 1)); build_ok $n "build test tools without warnings" tools
 	for k in $KERNELS; do
 		n=$((n + 1)); build_ok $n "build $k without warnings" KVER="$k" module
 		n=$((n + 1)); build_ok $n "build test pin holder $k without warnings" KVER="$k" pinholder
+		n=$((n + 1)); build_ok $n "build bench probe floor $k without warnings" KVER="$k" floor
+	done
+	# The DKMS build's module is what the guest test dkms-module loads.
+	n=$((n + 1))
+	local out
+	out=$(tests/host/dkms.sh $KERNELS 2>&1)
+	if ! echo "$out" | grep -q '^not ok'; then
+		echo "ok $n dkms add and build for $(echo $KERNELS)"
+	else
+		echo "not ok $n dkms add and build for $(echo $KERNELS)"
+	fi
+	echo "$out" | sed 's/^/# /'
+}
+
+# host_checks: the rest of the host suite (numbered after host_builds).
+host_checks() {
+	local n k out kd nk
+	nk=$(echo $KERNELS | wc -w)
+	n=$((2 + 3 * nk))
+	for k in $KERNELS; do
 		n=$((n + 1))
 		if out=$(scripts/check-ibt.sh "build/$k/pinledger.ko" 2>&1); then
 			echo "ok $n no indirect calls in pinledger.ko for $k"
@@ -128,25 +151,7 @@ host_suite() {
 		echo "not ok $n provisioning names every package the project uses"
 	fi
 	echo "$out" | grep -v '^#   ' | sed 's/^/# /'
-	n=$((n + 1))
-	out=$(tests/host/dkms.sh $KERNELS 2>&1)
-	if ! echo "$out" | grep -q '^not ok'; then
-		echo "ok $n dkms add and build for $(echo $KERNELS)"
-	else
-		echo "not ok $n dkms add and build for $(echo $KERNELS)"
-	fi
-	echo "$out" | sed 's/^/# /'
 }
-
-echo "== host checks"
-host_suite 2>&1 | tee "$LOGS/host.log" | grep -E '^(not )?ok '
-tally host "$LOGS/host.log"
-
-if [ -z "$HOST_ONLY" ] && [ -z "$NO_RIG" ]; then
-	echo "== rig self-test"
-	tests/host/rig.sh "$K612" 2>&1 | tee "$LOGS/rig.log" | grep -E '^(not )?ok '
-	tally rig "$LOGS/rig.log"
-fi
 
 # guest_suite KVER: the guest suite of one kernel, into its log; prints
 # its run time.  Each guest is one TCG thread: the kernels run side by
@@ -161,6 +166,24 @@ guest_suite() {
 	rc=$?
 	echo "$rc $(( $(date +%s) - t ))" > "$LOGS/guest-$k.rc"
 }
+
+echo "== host checks"
+host_builds 2>&1 | tee "$LOGS/host.log" | grep -E '^(not )?ok '
+
+if [ -z "$HOST_ONLY" ]; then
+	# shellcheck disable=SC2086 # one word per kernel
+	side_by_side "${PL_CHECK_SERIAL:-}" guest_suite $KERNELS &
+	guests=$!
+fi
+host_checks 2>&1 | tee -a "$LOGS/host.log" | grep -E '^(not )?ok '
+tally host "$LOGS/host.log"
+
+if [ -z "$HOST_ONLY" ] && [ -z "$NO_RIG" ]; then
+	echo "== rig self-test"
+	tests/host/rig.sh "$K612" 2>&1 | tee "$LOGS/rig.log" | grep -E '^(not )?ok '
+	tally rig "$LOGS/rig.log"
+fi
+
 
 # results_with_causes LOG: the KTAP result lines of LOG; under each
 # failed test, the last 30 lines of its own diagnostics, so that a CI
@@ -177,8 +200,7 @@ results_with_causes() {
 }
 
 if [ -z "$HOST_ONLY" ]; then
-	# shellcheck disable=SC2086 # one word per kernel
-	side_by_side "${PL_CHECK_SERIAL:-}" guest_suite $KERNELS
+	wait "$guests"
 	for k in $KERNELS; do
 		echo "== guest $k"
 		read -r rc secs < "$LOGS/guest-$k.rc" || { rc=125; secs=0; }

@@ -15,12 +15,21 @@
  *    entry point and a kretprobe on the internal fast or slow path);
  *  - one ftrace_ops per unpin function (a dedicated trampoline each,
  *    the cheapest ftrace hook), no bio or folio hooks besides.
- * With work=0 the handlers do nothing.  With work=1 (default) they do
+ * With work=0 the handlers do nothing.  With work=1 or 2 (default) they do
  * the least an exact ledger must do per page: the return handler reads
- * every page pointer the call returned (and, for FOLL_GET, the page's
- * reference count: the one look that tells a released GET), the release
- * hook reads every page pointer it is given.  The reads are summed into
- * a per-CPU counter so that the compiler keeps them.
+ * every page pointer the call returned, the release hook reads every
+ * page pointer it is given.  A FOLL_GET page is looked at once more, as
+ * pinledger's absorber must (nothing hooks its release): work=1 reads
+ * its reference count only, work=2 applies pinledger's rule for "still
+ * held" (pinledger_folio_unexplained(): the references neither the page
+ * cache nor the page tables explain), which needs the refcount, the
+ * mapcount, the mapping and the flags.  The results are summed into a
+ * per-CPU counter so that the compiler keeps them.
+ *
+ * probe=fprobe uses an fprobe (ftrace entry, rethook exit, no kprobe
+ * layer) per entry point instead of a kretprobe: the other return hook a
+ * module can register; only where CONFIG_FPROBE is set (Debian 6.12, not
+ * 6.1).
  *
  * scripts/bench-guest.sh --floor loads it as the "floor" phase: if the
  * floor's ratio against stock misses a target, no design built on these
@@ -33,15 +42,21 @@
 
 #include <linux/module.h>
 #include <linux/kprobes.h>
+#include <linux/fprobe.h>
 #include <linux/ftrace.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include "pinledger_config.h"
 #include "compat/ftrace.h"
+#include "pinledger_ledger.h"
 
-static int work = 1;
+static int work = 2;
 module_param(work, int, 0444);
-MODULE_PARM_DESC(work, "0: empty handlers; 1: read every page (default)");
+MODULE_PARM_DESC(work, "0: empty handlers; 1: read every page; 2: and tell a FOLL_GET as pinledger does (default)");
+
+static char *probe = "kretprobe";
+module_param(probe, charp, 0444);
+MODULE_PARM_DESC(probe, "return hook on the GUP entry points: kretprobe (default) or fprobe");
 
 static DEFINE_PER_CPU(unsigned long, floor_sum);
 
@@ -51,6 +66,10 @@ struct gup_fn {
 	unsigned int pages_arg;
 	bool get;			/* FOLL_GET (get_*) rather than FOLL_PIN */
 	struct kretprobe rp;
+#ifdef CONFIG_FPROBE
+	struct fprobe fp;
+#endif
+	bool fp_on;
 };
 
 /* kretprobe instance data: the call's pages array. */
@@ -72,25 +91,30 @@ static struct gup_fn gup_fns[] = {
 	{ "pin_user_pages_fast_only",	3, false },
 };
 
-static int notrace gup_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+static __always_inline void call_entry(struct gup_fn *fn, struct call *c,
+				       struct pt_regs *regs)
 {
-	struct gup_fn *fn = container_of(get_kretprobe(ri), struct gup_fn, rp);
-	struct call *c = (struct call *)ri->data;
-
 	c->pages = (struct page **)regs_get_kernel_argument(regs, fn->pages_arg);
 	c->get = fn->get;
-	return 0;
 }
 
-static int notrace gup_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+static __always_inline void call_return(struct call *c, struct pt_regs *regs)
 {
-	struct call *c = (struct call *)ri->data;
 	long i, nr = (long)regs_return_value(regs);
 	unsigned long sum = 0;
 
 	if (!work || nr <= 0 || !c->pages)
-		return 0;
-	if (c->get) {
+		return;
+	if (c->get && work == 2) {
+		bool fsdax;
+
+		for (i = 0; i < nr; i++) {
+			struct folio *folio = page_folio(c->pages[i]);
+
+			if (!folio_test_slab(folio))
+				sum += pinledger_folio_unexplained(folio, &fsdax);
+		}
+	} else if (c->get) {
 		for (i = 0; i < nr; i++)
 			sum += page_ref_count(c->pages[i]);
 	} else {
@@ -98,8 +122,37 @@ static int notrace gup_return(struct kretprobe_instance *ri, struct pt_regs *reg
 			sum += (unsigned long)c->pages[i];
 	}
 	this_cpu_add(floor_sum, sum);
+}
+
+static int notrace gup_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	call_entry(container_of(get_kretprobe(ri), struct gup_fn, rp),
+		   (struct call *)ri->data, regs);
 	return 0;
 }
+
+static int notrace gup_return(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	call_return((struct call *)ri->data, regs);
+	return 0;
+}
+
+#ifdef CONFIG_FPROBE	/* the 6.12 handler signatures; Debian 6.1 has none */
+static int notrace gup_fentry(struct fprobe *fp, unsigned long entry_ip,
+			      unsigned long ret_ip, struct pt_regs *regs,
+			      void *data)
+{
+	call_entry(container_of(fp, struct gup_fn, fp), data, regs);
+	return 0;
+}
+
+static void notrace gup_fexit(struct fprobe *fp, unsigned long entry_ip,
+			      unsigned long ret_ip, struct pt_regs *regs,
+			      void *data)
+{
+	call_return(data, regs);
+}
+#endif
 
 /* Reads @nr page pointers at @pages. */
 static __always_inline void read_pages(struct page **pages, unsigned long nr)
@@ -165,9 +218,34 @@ static void floor_exit_hooks(void)
 		ftrace_free_filter(&unpin_fns[i].ops);
 		unpin_fns[i].on = false;
 	}
-	for (i = 0; i < ARRAY_SIZE(gup_fns); i++)
+	for (i = 0; i < ARRAY_SIZE(gup_fns); i++) {
 		if (gup_fns[i].rp.kp.addr)
 			unregister_kretprobe(&gup_fns[i].rp);
+#ifdef CONFIG_FPROBE
+		if (gup_fns[i].fp_on)
+			unregister_fprobe(&gup_fns[i].fp);
+#endif
+		gup_fns[i].fp_on = false;
+	}
+}
+
+/* An fprobe on @g: -ENOENT if the function is not in this kernel. */
+static int fprobe_install(struct gup_fn *g)
+{
+#ifndef CONFIG_FPROBE
+	return -EOPNOTSUPP;
+#else
+	int ret;
+
+	g->fp.entry_handler = gup_fentry;
+	g->fp.exit_handler = gup_fexit;
+	g->fp.entry_data_size = sizeof(struct call);
+	g->fp.nr_maxactive = 4 * num_possible_cpus();
+	ret = register_fprobe_syms(&g->fp, &g->name, 1);
+	if (!ret)
+		g->fp_on = true;
+	return ret;
+#endif
 }
 
 static int __init floor_init(void)
@@ -176,8 +254,22 @@ static int __init floor_init(void)
 	struct gup_fn *g;
 	int i, ret;
 
+	if (strcmp(probe, "kretprobe") && strcmp(probe, "fprobe")) {
+		pr_err("probe=%s: want kretprobe or fprobe\n", probe);
+		return -EINVAL;
+	}
 	for (i = 0; i < ARRAY_SIZE(gup_fns); i++) {
 		g = &gup_fns[i];
+		if (!strcmp(probe, "fprobe")) {
+			ret = fprobe_install(g);
+			if (ret == -ENOENT)	/* not in this kernel */
+				continue;
+			if (ret) {
+				pr_err("fprobe on %s: %d\n", g->name, ret);
+				goto err;
+			}
+			continue;
+		}
 		g->rp.kp.symbol_name = g->name;
 		g->rp.entry_handler = gup_entry;
 		g->rp.handler = gup_return;

@@ -2,14 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # t-bench-smoke.sh - "make bench" still runs: scripts/bench-guest.sh
-# --smoke (tiny sizes, one repetition) yields every figure, with a
-# numeric, positive sample for each phase it measures.  No timing is
-# asserted: benchmarks are not tests.
+# --smoke --floor (tiny sizes, one repetition) yields every figure, with
+# a numeric, positive sample for each phase it measures (P1 and P2 also
+# in the probe-floor phase).  No timing is asserted: benchmarks are not
+# tests.
 . "$(dirname "$0")/lib.sh"
 
 out=/tmp/bench-smoke.out
 trap 'rmmod null_blk 2>/dev/null || true; rm -f /mnt/ext4dax/plbench-* /mnt/xfsdax/plbench-*' EXIT
-"$PL_ROOT/scripts/bench-guest.sh" --smoke > "$out" || fail "bench-guest.sh --smoke failed"
+"$PL_ROOT/scripts/bench-guest.sh" --smoke --floor > "$out" || fail "bench-guest.sh --smoke failed"
 cat "$out"
 
 # want FIG VARIANT PHASE: one sample line with a number > 0.
@@ -35,6 +36,11 @@ for phase in stock module; do
 	want P6 live-4096 $phase
 	want P4 memfree-drop $phase
 done
+for v in pin-anon get-anon pin-anon-thp pin-dax get-dax; do
+	want P1 "$v" floor
+done
+want P2 psync floor
+want P2 io_uring floor
 want P4 counter module
 want P4 slab module
 want P4 memfree module
@@ -44,7 +50,8 @@ want P5 cpu0-unpin-to-return module
 want P5 cpu0-unpin-to-layout_end module
 want P5 pipe-wake stock
 want P5 truncate-unpinned stock
-bad=$(grep -cvE '^(S	[^	]+	[^	]+	(stock|module)	[0-9]+	[-0-9.]+	[^	]+)$' "$out" || true)
+bad=$(grep -cvE '^(S	[^	]+	[^	]+	(stock|module|floor)	[0-9]+	[-0-9.]+	[^	]+)$' "$out" || true)
 [ "$bad" -eq 0 ] || fail "$bad malformed lines on stdout"
 [ ! -d /sys/module/pinledger ] || fail "pinledger left loaded"
+[ ! -d /sys/module/plfloor ] || fail "plfloor left loaded"
 echo "all figures produced"
