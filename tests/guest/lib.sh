@@ -213,6 +213,141 @@ pl_pin_totals() {
 	J=$(pl_counter journal_absorbs)
 }
 
+# --- slab object counts (leak checks) --------------------------------------
+# kmalloc_objs sets PL_KMALLOC_OBJS to the number of objects allocated from
+# the kmalloc caches (kmalloc-8 ... kmalloc-8k and the caches SLUB merged
+# into them; not kmalloc-cg-*, kmalloc-rcl-*, dma-kmalloc-*), counted so
+# that two counts differ by what was allocated and not freed in between.
+# /proc/slabinfo's active_objs alone does not:
+# - It is the objects of the cache's slabs less the free ones on the
+#   node's partial list: every object of a CPU slab or CPU partial slab
+#   counts as allocated.  Writing 1 to the cache's /sys/kernel/slab/*/shrink
+#   (kmem_cache_shrink) flushes those to the node first; one allocation
+#   from the cache after that takes the first partial slabs back, free
+#   objects and all (hundreds in kmalloc-8 on the stock kernels).  So each
+#   kmalloc cache is shrunk just before slabinfo computes its line, with
+#   the read's buffer (kmalloc-4k) allocated already.
+# - Generic KASAN (debug kernels) does not give a freed object back to
+#   its slab but keeps it in its quarantine until that exceeds 1/32 of RAM:
+#   everything freed lately still counts, thousands of objects after the
+#   rounds of t-uapi-bad-input.  kmem_cache_shrink first frees the cache's
+#   objects from the quarantine (kasan_cache_shrink).  Every cache is
+#   shrunk, the kmalloc ones last, so that slabs of other caches kept by
+#   quarantined objects go too, with what was kmalloc'ed for them (memcg's
+#   per-slab obj_exts vectors).
+# - Each open of a sysfs file allocates its kernfs_open_node (kmalloc) and
+#   the last close frees it with kfree_rcu, after a batch delay (up to 5 s
+#   on 6.12) and a grace period: a pass over the caches would leave
+#   hundreds pending.  slab_hold opens every "shrink" once and keeps it
+#   open until slab_release; programs started in between inherit the fds.
+# - KFENCE (the debug kernel samples every 100 ms; Debian's 6.12 kernels
+#   boot with kfence.sample_interval=0) serves one allocation per interval
+#   from its own pool, outside the caches: what it served and was leaked
+#   would not count (7 to 9% of a leak of one object per round of
+#   t-uapi-bad-input, more the slower the guest).  slab_hold turns the
+#   sampling off, slab_release back on.
+# No subshell and no program run: a fork's or exec's own allocations would
+# be counted (on KASAN, until the quarantine lets them go).
+PL_KMALLOC_RE='^kmalloc-[0-9]+k?$'
+
+# slab_hold: open every cache's "shrink" and keep it open; the kmalloc
+# caches' names in PL_KMALLOC, the fds in PL_KMALLOC_SHRINK (same order)
+# and PL_SLAB_SHRINK (the other caches).  KFENCE sampling off (the interval
+# it had in PL_KFENCE_INTERVAL).  A test that can fail before slab_release
+# runs it on EXIT, or KFENCE stays off for the rest of the boot.
+PL_KFENCE_PARAM=/sys/module/kfence/parameters/sample_interval
+slab_hold() {
+	local d k fd
+	PL_KMALLOC=() PL_KMALLOC_SHRINK=() PL_SLAB_SHRINK=() PL_KFENCE_INTERVAL=
+	[ -d /sys/kernel/slab ] || fail "no /sys/kernel/slab"
+	if [ -f $PL_KFENCE_PARAM ]; then
+		read -r k < $PL_KFENCE_PARAM
+		if [ "$k" != 0 ]; then
+			echo 0 > $PL_KFENCE_PARAM || fail "cannot turn KFENCE sampling off"
+			PL_KFENCE_INTERVAL=$k
+		fi
+	fi
+	for d in /sys/kernel/slab/kmalloc-*; do
+		[[ ${d##*/} =~ $PL_KMALLOC_RE ]] || continue
+		PL_KMALLOC+=("${d##*/}")
+		exec {fd}> "$d/shrink"
+		PL_KMALLOC_SHRINK+=("$fd")
+	done
+	[ ${#PL_KMALLOC[@]} -gt 0 ] || fail "no kmalloc caches in /sys/kernel/slab"
+	for d in /sys/kernel/slab/*; do
+		# A merged cache's name is a symlink to the cache's directory.
+		[ -L "$d" ] && continue
+		for k in "${PL_KMALLOC[@]}"; do
+			[ "$d" -ef "/sys/kernel/slab/$k" ] && continue 2
+		done
+		exec {fd}> "$d/shrink"
+		PL_SLAB_SHRINK+=("$fd")
+	done
+}
+
+# slab_release: close what slab_hold opened, KFENCE sampling back on.
+slab_release() {
+	local fd
+	for fd in "${PL_KMALLOC_SHRINK[@]}" "${PL_SLAB_SHRINK[@]}"; do
+		exec {fd}>&-
+	done
+	PL_KMALLOC=() PL_KMALLOC_SHRINK=() PL_SLAB_SHRINK=()
+	if [ -n "${PL_KFENCE_INTERVAL:-}" ]; then
+		echo "$PL_KFENCE_INTERVAL" > $PL_KFENCE_PARAM ||
+			fail "cannot turn KFENCE sampling back on"
+		PL_KFENCE_INTERVAL=
+	fi
+}
+
+# kmalloc_objs: see above; after slab_hold.  PL_KMALLOC_CACHES: each
+# cache's count ("kmalloc-128 N kmalloc-16 N ...").
+kmalloc_objs() {
+	local fd i n r line lines sum=0 each=
+	[ ${#PL_KMALLOC[@]} -gt 0 ] || fail "kmalloc_objs without slab_hold"
+	for fd in "${PL_SLAB_SHRINK[@]}"; do
+		echo 1 >&"$fd" || fail "cannot shrink a slab cache (fd $fd)"
+	done
+	for i in "${!PL_KMALLOC[@]}"; do
+		exec {r}< /proc/slabinfo
+		# The first line: the seq buffer is allocated, the kmalloc
+		# caches' lines (the oldest caches: the last ones) not made yet.
+		read -r -u "$r" line
+		echo 1 >&"${PL_KMALLOC_SHRINK[$i]}" || fail "cannot shrink ${PL_KMALLOC[$i]}"
+		mapfile -t -u "$r" lines
+		exec {r}<&-
+		n=
+		for line in "${lines[@]}"; do
+			if [[ $line =~ ^${PL_KMALLOC[$i]}\ +([0-9]+)\  ]]; then
+				n=${BASH_REMATCH[1]}
+				break
+			fi
+		done
+		[ -n "$n" ] || fail "no ${PL_KMALLOC[$i]} in /proc/slabinfo"
+		sum=$((sum + n))
+		each+="${PL_KMALLOC[$i]} $n "
+	done
+	PL_KMALLOC_OBJS=$sum
+	PL_KMALLOC_CACHES=${each% }
+}
+
+# kmalloc_growth BEFORE AFTER: the caches whose count changed from one
+# PL_KMALLOC_CACHES to another, "kmalloc-1k +200 ...".
+kmalloc_growth() {
+	local -A was=()
+	local -a a
+	local i d out=
+	read -ra a <<< "$1"
+	for ((i = 0; i < ${#a[@]}; i += 2)); do
+		was[${a[i]}]=${a[i + 1]}
+	done
+	read -ra a <<< "$2"
+	for ((i = 0; i < ${#a[@]}; i += 2)); do
+		d=$((a[i + 1] - ${was[${a[i]}]:-0}))
+		[ $d -eq 0 ] || out+="${a[i]} $(printf %+d $d) "
+	done
+	echo "${out% }"
+}
+
 # --- DAX block-reuse scenario (the stock 6.1/6.12 bugs) -------------------
 # victim_make F: an 8-page file of "AAAA\n" lines.
 victim_make() { { yes AAAA || true; } | head -c 32768 > "$1"; sync; }
