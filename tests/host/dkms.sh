@@ -10,11 +10,16 @@
 # installed on this machine), copies each built module to
 # build/dkms/<kver>/pinledger.ko for the guest test t-dkms-module, and
 # removes the package from DKMS again.  Prints KTAP.
+# DKMS's tree (/var/lib/dkms, /usr/src) is the machine's, not the clone's:
+# runs from two clones at once (make check beside make check-debug) take
+# turns on a lock, or one would remove the package under the other's build.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 CACHE=${PINLEDGER_CACHE:-$ROOT/.cache}
 VER=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+exec 9> /run/lock/pinledger-dkms.lock
+flock 9
 TMP=$(mktemp -d)
 trap 'dkms remove "pinledger/$VER" --all >/dev/null 2>&1; rm -rf "$TMP" "/usr/src/pinledger-$VER"' EXIT
 
