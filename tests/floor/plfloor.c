@@ -60,7 +60,7 @@ MODULE_PARM_DESC(probe, "return hook on the GUP entry points: kretprobe (default
 
 static DEFINE_PER_CPU(unsigned long, floor_sum);
 
-/* Where an exported GUP entry point takes its pages array and flags. */
+/* An exported GUP entry point: which argument is its pages array. */
 struct gup_fn {
 	const char *name;
 	unsigned int pages_arg;
@@ -164,7 +164,7 @@ static __always_inline void read_pages(struct page **pages, unsigned long nr)
 	this_cpu_add(floor_sum, sum);
 }
 
-/* unpin_user_pages(pages, npages), unpin_user_pages_dirty_lock(pages, npages, dirty) */
+/* unpin_user_pages(pages, npages), unpin_folios(folios, nr) */
 static void notrace unpin_pages_cb(unsigned long ip, unsigned long parent_ip,
 				   struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
@@ -181,11 +181,15 @@ static void notrace unpin_one_cb(unsigned long ip, unsigned long parent_ip,
 		this_cpu_add(floor_sum, ftrace_regs_get_argument(fregs, 0));
 }
 
-/* unpin_folios(folios, nr) */
-static void notrace unpin_folios_cb(unsigned long ip, unsigned long parent_ip,
-				    struct ftrace_ops *op, struct ftrace_regs *fregs)
+/*
+ * unpin_user_pages_dirty_lock(pages, npages, dirty): with dirty false it
+ * calls unpin_user_pages(), whose hook reads the pages (as pinledger's
+ * hook skips it then, hooks/gup.c).
+ */
+static void notrace unpin_dirty_cb(unsigned long ip, unsigned long parent_ip,
+				   struct ftrace_ops *op, struct ftrace_regs *fregs)
 {
-	if (work)
+	if (work && ftrace_regs_get_argument(fregs, 2))
 		read_pages((struct page **)ftrace_regs_get_argument(fregs, 0),
 			   ftrace_regs_get_argument(fregs, 1));
 }
@@ -199,12 +203,12 @@ struct unpin_fn {
 
 static struct unpin_fn unpin_fns[] = {
 	{ "unpin_user_pages",			unpin_pages_cb },
-	{ "unpin_user_pages_dirty_lock",	unpin_pages_cb },
+	{ "unpin_user_pages_dirty_lock",	unpin_dirty_cb },
 	{ "unpin_user_page",			unpin_one_cb },
 	{ "unpin_user_page_range_dirty_lock",	unpin_one_cb },
 	{ "unpin_user_folio",			unpin_one_cb },	/* 6.12 */
 	{ "unpin_folio",			unpin_one_cb },	/* 6.12 */
-	{ "unpin_folios",			unpin_folios_cb },	/* 6.12 */
+	{ "unpin_folios",			unpin_pages_cb },	/* 6.12 */
 };
 
 static void floor_exit_hooks(void)
