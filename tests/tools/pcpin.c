@@ -9,7 +9,9 @@
  *
  *   pcpin pageout FILE --pages N --pin K	pin pages 0..K-1, MADV_PAGEOUT
  *						all N; prints "present=<0|1 per
- *						page>" from /proc/self/pagemap;
+ *						page>" from /proc/self/pagemap
+ *						and "lru=" (on an LRU list, from
+ *						/proc/kpageflags);
  *						--go FILE: after pinning, wait
  *						until FILE exists (pins taken
  *						before pinledger loads)
@@ -25,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +47,27 @@ static void die(const char *what)
 {
 	fprintf(stderr, "pcpin: %s: %s\n", what, strerror(errno));
 	exit(1);
+}
+
+/*
+ * Stay on the CPU we started on.  A page read in by our faults waits in
+ * this CPU's LRU-add batch, off the LRU, until the batch drains, and
+ * MADV_PAGEOUT skips folios that are not on the LRU after draining only
+ * the local CPU's batches (madvise_pageout(): lru_add_drain()).  Had we
+ * migrated between the faults and the madvise, pages would stay mapped
+ * for a reason that has nothing to do with pins.
+ */
+static void stay_on_this_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0)
+		die("sched_getcpu");
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity");
 }
 
 /* Map @path shared and read-fault every page (clean, PTEs read-only). */
@@ -92,24 +116,46 @@ static void release(int hfd, struct pinholder_req *req)
 	close(hfd);
 }
 
-/* "present=" and one digit per page: bit 63 of its pagemap entry. */
+/*
+ * "present=" and one digit per page: bit 63 of its pagemap entry; then
+ * "lru=": for each present page, whether /proc/kpageflags has it on an
+ * LRU list (KPF_LRU), '-' for one not present or not readable - when a
+ * page stays mapped, this tells a pin from a page MADV_PAGEOUT skipped
+ * for being off the LRU.
+ */
 static void print_present(char *p)
 {
-	uint64_t e;
-	long i;
+	uint64_t e[64], f;
+	long i, n = pages < 64 ? pages : 64;
 	int fd = open("/proc/self/pagemap", O_RDONLY);
+	int kfd = open("/proc/kpageflags", O_RDONLY);
 
 	if (fd < 0)
 		die("/proc/self/pagemap");
 	printf("present=");
 	for (i = 0; i < pages; i++) {
-		off_t off = ((unsigned long)p / PAGE + i) * sizeof(e);
+		uint64_t v;
+		off_t off = ((unsigned long)p / PAGE + i) * sizeof(v);
 
-		if (pread(fd, &e, sizeof(e), off) != sizeof(e))
+		if (pread(fd, &v, sizeof(v), off) != sizeof(v))
 			die("pread pagemap");
-		putchar(e >> 63 ? '1' : '0');
+		if (i < n)
+			e[i] = v;
+		putchar(v >> 63 ? '1' : '0');
+	}
+	printf("\nlru=");
+	for (i = 0; i < n; i++) {
+		uint64_t pfn = e[i] & ((1ULL << 55) - 1);
+		char c = '-';
+
+		if (kfd >= 0 && e[i] >> 63 && pfn &&
+		    pread(kfd, &f, sizeof(f), pfn * sizeof(f)) == sizeof(f))
+			c = f & (1ULL << 5) ? '1' : '0';	/* KPF_LRU */
+		putchar(c);
 	}
 	putchar('\n');
+	if (kfd >= 0)
+		close(kfd);
 	close(fd);
 }
 
@@ -194,6 +240,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	stay_on_this_cpu();
 	if (!strcmp(cmd, "pageout"))
 		return cmd_pageout(argv[optind]);
 	if (!strcmp(cmd, "clean"))
