@@ -72,10 +72,10 @@ while [ $# -gt 0 ]; do
 done
 
 if [ -n "$SMOKE" ]; then
-	P1_LOOPS=2 P2_SECS=1 P3_SIZES="10 100" P3_XFS=10
+	P1_LOOPS=2 P2_SECS=250ms P2_RAMP=0 P3_SIZES="10 100" P3_XFS=10
 	P46_PAGES=4096 P46_SMALL=1024 P6_SAMPLES=2 P6_LOOPS=2 P5_SAMPLES=2
 else
-	P1_LOOPS=200 P2_SECS=2 P3_SIZES="100 10000" P3_XFS=100
+	P1_LOOPS=200 P2_SECS=2 P2_RAMP=0.5 P3_SIZES="100 10000" P3_XFS=100
 	P46_PAGES=1048576 P46_SMALL=1024 P6_SAMPLES=20 P6_LOOPS=20 P5_SAMPLES=25
 fi
 EXT4=${PL_MNT[ext4]}
@@ -158,7 +158,7 @@ p2() {
 		out=$(fio --name=p2 --filename=/dev/nullb0 --direct=1 --rw=randread \
 			--bs=4k --ioengine=$eng --iodepth=$([ $eng = psync ] && echo 1 || echo 4) \
 			--iomem=mmapshared:"$EXT4/plbench-fiobuf" --size=1G \
-			--ramp_time=0.5 --runtime="$P2_SECS" --time_based --minimal 2>&1) ||
+			--ramp_time="$P2_RAMP" --runtime="$P2_SECS" --time_based --minimal 2>&1) ||
 			fail "fio $eng: $out"
 		# Terse v3: field 5 error, field 8 read IOPS.
 		iops=$(echo "$out" | awk -F';' '$1 == 3 && $5 == 0 { print $8 }')

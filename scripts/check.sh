@@ -10,9 +10,13 @@
 #             it catches an indirect call), style checks, provisioning
 #             completeness (tests/host/deps.sh), DKMS builds,
 #             the rig's own failure detection (panic, hang)
-#   <kver>    tests/guest/run.sh inside a guest of each stock kernel (the
-#             kernels side by side, one TCG thread each; PL_CHECK_SERIAL=1
-#             runs them one after the other)
+#   <kver>    tests/guest/run.sh inside a guest of each stock kernel,
+#             side by side, one TCG thread each; PL_CHECK_SERIAL=1 runs
+#             them one after the other.  PL_CHECK_SHARDS=N (default 1)
+#             splits each kernel's cases over N guests (run.sh PL_SHARD):
+#             worth it only with a core to spare per guest, e.g. for one
+#             kernel (--kernel K, make check-debug); with two kernels on
+#             two cores, four guests took about as long as two
 # Order: the builds the guests need come first; then the guests start,
 # and the rest of the host suite and the rig self-test (mostly a guest
 # waiting out a timeout) run beside them instead of before them.
@@ -57,16 +61,20 @@ scripts/provision.sh 2>&1 | tee "$LOGS/provision.log" | sed 's/^/  /'
 TOTAL_PASS=0 TOTAL_FAIL=0 TOTAL_SKIP=0
 SUMMARY=()
 
-# tally SUITE LOG: count a suite's KTAP results (top-level lines only).
+# tally SUITE LOG...: count a suite's KTAP results (top-level lines only),
+# over one log per guest; a log without its plan line counts one missing.
 tally() {
-	local suite=$1 log=$2 plan pass fail skip seen missing
-	plan=$(grep -m1 -E '^1\.\.[0-9]+$' "$log" | cut -d. -f3)
-	pass=$(grep -E '^ok [0-9]+ ' "$log" | grep -vc '# SKIP')
-	skip=$(grep -E '^ok [0-9]+ .*# SKIP' "$log" | wc -l)
-	fail=$(grep -cE '^not ok [0-9]+ ' "$log")
-	seen=$((pass + skip + fail))
-	missing=$(( ${plan:-1} - seen ))
-	[ $missing -lt 0 ] && missing=0
+	local suite=$1 log plan pass=0 fail=0 skip=0 seen missing=0 p s f
+	shift
+	for log in "$@"; do
+		plan=$(grep -m1 -E '^1\.\.[0-9]+$' "$log" 2>/dev/null | cut -d. -f3)
+		p=$(grep -E '^ok [0-9]+ ' "$log" 2>/dev/null | grep -vc '# SKIP')
+		s=$(grep -E '^ok [0-9]+ .*# SKIP' "$log" 2>/dev/null | wc -l)
+		f=$(grep -cE '^not ok [0-9]+ ' "$log" 2>/dev/null)
+		seen=$((p + s + f))
+		[ $(( ${plan:-1} - seen )) -gt 0 ] && missing=$((missing + ${plan:-1} - seen))
+		pass=$((pass + p)) skip=$((skip + s)) fail=$((fail + f))
+	done
 	fail=$((fail + missing))
 	TOTAL_PASS=$((TOTAL_PASS + pass))
 	TOTAL_FAIL=$((TOTAL_FAIL + fail))
@@ -163,26 +171,56 @@ host_checks() {
 	echo "$out" | grep -v '^#   ' | sed 's/^/# /'
 }
 
-# guest_suite KVER: the guest suite of one kernel, into its log; prints
-# its run time.  Each guest is one TCG thread: the kernels run side by
-# side, one per core (PL_CHECK_SERIAL=1: one after the other).
+SHARDS=${PL_CHECK_SHARDS:-1}
+[[ $SHARDS =~ ^[1-9][0-9]*$ ]] || { echo "PL_CHECK_SHARDS=$SHARDS: want a number >= 1" >&2; exit 2; }
+
+# guest_logs KVER: the log base names of KVER's guests (guest-KVER, or
+# guest-KVER.s1 ... with shards).
+guest_logs() {
+	local i
+	if [ "$SHARDS" = 1 ]; then
+		echo "guest-$1"
+	else
+		for ((i = 1; i <= SHARDS; i++)); do echo "guest-$1.s$i"; done
+	fi
+}
+
+# guest_suite KVER[:I]: one guest of KVER (share I of SHARDS), into its
+# log; records its exit status and run time.  Each guest is one TCG
+# thread; they all run side by side (PL_CHECK_SERIAL=1: one after the other).
 guest_suite() {
-	local k=$1 t rc
+	local k=${1%:*} i=${1##*:} t rc base=guest-${1%:*} shard=()
+	if [ "$i" != "$1" ]; then
+		base=$base.s$i
+		shard=(PL_SHARD="$i/$SHARDS")
+	fi
 	t=$(date +%s)
-	GUEST_DMESG_OUT="$LOGS/guest-$k.dmesg" \
+	GUEST_DMESG_OUT="$LOGS/$base.dmesg" \
 	scripts/guest.sh --kernel "$k" --timeout "${PL_GUEST_TIMEOUT:-3000}" -- \
-		env PL_TEST_TIMEOUT="${PL_TEST_TIMEOUT:-300}" \
-		tests/guest/run.sh "$PATTERN" > "$LOGS/guest-$k.log" 2>&1
+		env PL_TEST_TIMEOUT="${PL_TEST_TIMEOUT:-300}" "${shard[@]}" \
+		tests/guest/run.sh "$PATTERN" > "$LOGS/$base.log" 2>&1
 	rc=$?
-	echo "$rc $(( $(date +%s) - t ))" > "$LOGS/guest-$k.rc"
+	echo "$rc $(( $(date +%s) - t ))" > "$LOGS/$base.rc"
+}
+
+# guest_jobs: one word per guest for side_by_side.
+guest_jobs() {
+	local k i
+	for k in $KERNELS; do
+		if [ "$SHARDS" = 1 ]; then
+			echo "$k"
+		else
+			for ((i = 1; i <= SHARDS; i++)); do echo "$k:$i"; done
+		fi
+	done
 }
 
 echo "== host checks"
 host_builds 2>&1 | tee "$LOGS/host.log" | grep -E '^(not )?ok '
 
 if [ -z "$HOST_ONLY" ]; then
-	# shellcheck disable=SC2086 # one word per kernel
-	side_by_side "${PL_CHECK_SERIAL:-}" guest_suite $KERNELS &
+	# shellcheck disable=SC2046 # one word per guest
+	side_by_side "${PL_CHECK_SERIAL:-}" guest_suite $(guest_jobs) &
 	guests=$!
 fi
 host_checks 2>&1 | tee -a "$LOGS/host.log" | grep -E '^(not )?ok '
@@ -212,15 +250,19 @@ results_with_causes() {
 if [ -z "$HOST_ONLY" ]; then
 	wait "$guests"
 	for k in $KERNELS; do
-		echo "== guest $k"
-		read -r rc secs < "$LOGS/guest-$k.rc" || { rc=125; secs=0; }
-		results_with_causes "$LOGS/guest-$k.log"
-		if [ "$rc" -ne 0 ]; then
-			echo "guest $k: exit $rc; console tail:"
-			tail -40 "$LOGS/guest-$k.log" | sed 's/^/  | /'
-		fi
-		tally "$k" "$LOGS/guest-$k.log"
-		echo "  ($secs s)"
+		logs=()
+		for b in $(guest_logs "$k"); do
+			echo "== $b"
+			logs+=("$LOGS/$b.log")
+			read -r rc secs < "$LOGS/$b.rc" || { rc=125; secs=0; }
+			results_with_causes "$LOGS/$b.log"
+			if [ "$rc" -ne 0 ]; then
+				echo "$b: exit $rc; console tail:"
+				tail -40 "$LOGS/$b.log" | sed 's/^/  | /'
+			fi
+			echo "  ($secs s)"
+		done
+		tally "$k" "${logs[@]}"
 	done
 fi
 

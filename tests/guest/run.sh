@@ -4,6 +4,8 @@
 # run.sh - run guest tests and print KTAP.
 #
 # Usage (inside a guest): tests/guest/run.sh [PATTERN]
+#        (anywhere) tests/guest/run.sh --list [PATTERN]: the cases that
+#        would run (this shard's), one a line, cost first; nothing runs
 #
 # Runs every tests/guest/t-*.sh (matching PATTERN, a bash glob on the test
 # name).  A test whose header has "# fs: each" runs once per DAX
@@ -21,10 +23,23 @@
 # modules, so these runs come after every other test of the guest, keep
 # the modules loaded from one to the next, and "# lockdown: last" (a test
 # that unloads the module) goes at the very end.
+#
+# PL_SHARD=I/N runs the I-th of N disjoint shares of the cases (make check
+# runs each kernel's shares in guests side by side: much of a test is
+# waiting, which leaves a core idle).  Cases are dealt largest first to
+# the share with the least work so far, by "# cost: SECONDS" (a case's
+# rough run time in a TCG guest; 5 when not given), so every guest
+# computes the same split; each share keeps the order above, lockdown
+# cases last.
+#
+# Headers ("# fs:", "# lockdown:", "# dmesg:", "# cost:") are read from
+# a test's leading comment block.
 set -uo pipefail
 shopt -s extglob	# PATTERN may be @(a|b)
 
 DIR=$(cd "$(dirname "$0")" && pwd)
+LIST=
+[ "${1:-}" = --list ] && { LIST=1; shift; }
 PATTERN=${1:-*}
 TIMEOUT=${PL_TEST_TIMEOUT:-300}
 
@@ -39,45 +54,114 @@ trace_reset() {
 	echo > $t/trace
 }
 
+# headers FILE: FS_EACH, LOCKDOWN (twice|last|""), MAY_WARN and COST from
+# FILE's leading comment block (bash builtins: a process is dear in TCG).
+headers() {
+	local line
+	FS_EACH='' LOCKDOWN='' MAY_WARN='' COST=5
+	while IFS= read -r line; do
+		[[ $line == '#'* ]] || break
+		case $line in
+		'# fs: each') FS_EACH=1 ;;
+		'# lockdown: '*) LOCKDOWN=${line#'# lockdown: '} ;;
+		'# dmesg: may-warn') MAY_WARN=1 ;;
+		'# cost: '*) COST=${line#'# cost: '} ;;
+		esac
+	done < "$1"
+	[[ $COST =~ ^[0-9]+$ ]] || COST=5
+}
+
+# case_name FILE FS MODE: NAME, as KTAP reports the case.
+case_name() {
+	NAME=${1##*/}
+	NAME=${NAME%.sh}
+	NAME=${NAME#t-}
+	[ "$2" != - ] && NAME="$NAME [$2]"
+	[ "$3" = lockdown ] && NAME="$NAME [lockdown]"
+}
+
+# Each case: "FILE FS MODE COST MAYWARN" (FS and MAYWARN "-" when none).
 cases=() locked=() locked_last=()
 for t in "$DIR"/t-*.sh; do
-	name=$(basename "$t" .sh)
+	name=${t##*/}
+	name=${name%.sh}
 	name=${name#t-}
 	# shellcheck disable=SC2053
 	[[ $name == $PATTERN ]] || continue
+	headers "$t"
+	mw=${MAY_WARN:+may-warn}
 	fss=(-)
-	grep -q '^# fs: each' "$t" && fss=(ext4 xfs)
+	[ -n "$FS_EACH" ] && fss=(ext4 xfs)
 	for fs in "${fss[@]}"; do
-		cases+=("$t $fs -")
+		cases+=("$t $fs - $COST ${mw:--}")
 	done
 	# Once per test in lockdown mode (on ext4 for "# fs: each": what
 	# differs by filesystem is covered by the first pass).
-	if grep -q '^# lockdown: last' "$t"; then
-		locked_last+=("$t ${fss[0]} lockdown")
-	elif grep -q '^# lockdown: twice' "$t"; then
-		locked+=("$t ${fss[0]} lockdown")
-	fi
+	case $LOCKDOWN in
+	last) locked_last+=("$t ${fss[0]} lockdown $COST ${mw:--}") ;;
+	twice) locked+=("$t ${fss[0]} lockdown $COST ${mw:--}") ;;
+	esac
 done
 cases+=("${locked[@]}" "${locked_last[@]}")
+
+if [ -n "${PL_SHARD:-}" ]; then
+	if ! [[ $PL_SHARD =~ ^([0-9]+)/([0-9]+)$ ]] ||
+	   [ "${BASH_REMATCH[1]}" -lt 1 ] ||
+	   [ "${BASH_REMATCH[1]}" -gt "${BASH_REMATCH[2]}" ]; then
+		echo "run.sh: PL_SHARD=$PL_SHARD: want I/N, 1 <= I <= N" >&2
+		exit 2
+	fi
+	si=${BASH_REMATCH[1]} sn=${BASH_REMATCH[2]}
+	# Largest first (ties in case order) to the least-loaded share.
+	# (No process substitution: the guest has no /dev/fd.)
+	mapfile -t order <<< "$(for i in "${!cases[@]}"; do
+		read -r _ _ _ c _ <<< "${cases[i]}"
+		echo "$c $i"
+	done | sort -k1,1nr -k2,2n)"
+	load=() own=()
+	for ((s = 1; s <= sn; s++)); do load[s]=0; done
+	for o in "${order[@]}"; do
+		read -r c i <<< "$o"
+		best=1
+		for ((s = 2; s <= sn; s++)); do
+			[ "${load[s]}" -lt "${load[best]}" ] && best=$s
+		done
+		own[i]=$best
+		load[best]=$((load[best] + c))
+	done
+	mine=()
+	for i in "${!cases[@]}"; do
+		[ "${own[i]}" = "$si" ] && mine+=("${cases[i]}")
+	done
+	echo "# shard $si/$sn: ${#mine[@]} of ${#cases[@]} cases (cost ${load[si]} s)"
+	cases=("${mine[@]}")
+fi
+
+if [ -n "$LIST" ]; then
+	for c in "${cases[@]}"; do
+		read -r t fs mode cost _ <<< "$c"
+		case_name "$t" "$fs" "$mode"
+		echo "$cost $NAME"
+	done
+	exit 0
+fi
 
 echo "KTAP version 1"
 echo "# kernel $(uname -r)"
 echo "1..${#cases[@]}"
 n=0
 for c in "${cases[@]}"; do
-	read -r t fs mode <<< "$c"
+	read -r t fs mode _ mw <<< "$c"
 	n=$((n + 1))
-	name=$(basename "$t" .sh)
-	name=${name#t-}
-	[ "$fs" != - ] && name="$name [$fs]"
-	[ "$mode" = lockdown ] && name="$name [lockdown]"
+	case_name "$t" "$fs" "$mode"
+	name=$NAME
 	out=$(mktemp)
 	# Marks in dmesg for scripts/dmesg-report.sh (may-warn: the test shows
 	# a stock kernel's own bug, module not loaded; its reports are expected).
-	mw=$(grep -q '^# dmesg: may-warn' "$t" && echo " may-warn" || true)
-	echo "pinledger-test: begin $name$mw" > /dev/kmsg
+	[ "$mw" = - ] && mw=''
+	echo "pinledger-test: begin $name${mw:+ $mw}" > /dev/kmsg
 	trace_reset
-	start=$(date +%s.%N)
+	start=${EPOCHREALTIME/./}
 	dmesg_before=$(dmesg | wc -l)
 	env=()
 	[ "$fs" != - ] && env+=("PL_FS=$fs")
@@ -90,7 +174,8 @@ for c in "${cases[@]}"; do
 	# timeout(1) made its own process group.
 	kill -KILL -- -$tpid 2>/dev/null || true
 	echo "pinledger-test: end $name" > /dev/kmsg
-	secs=$(echo "$(date +%s.%N) - $start" | bc)
+	us=$(( ${EPOCHREALTIME/./} - start ))
+	printf -v secs '%d.%06d' $((us / 1000000)) $((us % 1000000))
 	sed 's/^/# /' "$out"
 	# Leave no module behind for the next test (but in lockdown mode,
 	# where it could not be loaded again).
@@ -101,7 +186,7 @@ for c in "${cases[@]}"; do
 	fi
 	bad=$(dmesg | tail -n +"$((dmesg_before + 1))" | grep -E \
 		'WARNING:|BUG:|Oops|general protection|possible circular|inconsistent lock|INFO: task .* blocked|rcu_.*stall|UBSAN|KASAN|refcount_t:' || true)
-	if [ -n "$bad" ] && ! grep -q '^# dmesg: may-warn' "$t"; then
+	if [ -n "$bad" ] && [ -z "$mw" ]; then
 		echo "# kernel complained during the test:"
 		echo "$bad" | head -20 | sed 's/^/#   /'
 		[ $rc -eq 0 ] && rc=1

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# cost: 10
 # fs: each
 # dmesg: may-warn
 # Without pinledger the stock kernel breaks the invariant the guard tests

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# cost: 60
 # insmod/rmmod cycles while other tasks keep running the hooked functions
 # (evictions and layout breaks on both DAX filesystems): no oops, no
 # warnings, no hook left behind.
