@@ -32,8 +32,12 @@
 # computes the same split; each share keeps the order above, lockdown
 # cases last.
 #
-# Headers ("# fs:", "# lockdown:", "# dmesg:", "# cost:") are read from
-# a test's leading comment block.
+# A test whose header has "# order: late" runs after every other test
+# but the lockdown ones: t-dkms-module, whose module make check builds on
+# the host beside the guests.
+#
+# Headers ("# fs:", "# lockdown:", "# dmesg:", "# cost:", "# order:") are
+# read from a test's leading comment block.
 set -uo pipefail
 shopt -s extglob	# PATTERN may be @(a|b)
 
@@ -58,7 +62,7 @@ trace_reset() {
 # FILE's leading comment block (bash builtins: a process is dear in TCG).
 headers() {
 	local line
-	FS_EACH='' LOCKDOWN='' MAY_WARN='' COST=5
+	FS_EACH='' LOCKDOWN='' MAY_WARN='' COST=5 LATE=
 	while IFS= read -r line; do
 		[[ $line == '#'* ]] || break
 		case $line in
@@ -66,6 +70,7 @@ headers() {
 		'# lockdown: '*) LOCKDOWN=${line#'# lockdown: '} ;;
 		'# dmesg: may-warn') MAY_WARN=1 ;;
 		'# cost: '*) COST=${line#'# cost: '} ;;
+		'# order: late') LATE=1 ;;
 		esac
 	done < "$1"
 	[[ $COST =~ ^[0-9]+$ ]] || COST=5
@@ -81,7 +86,7 @@ case_name() {
 }
 
 # Each case: "FILE FS MODE COST MAYWARN" (FS and MAYWARN "-" when none).
-cases=() locked=() locked_last=()
+cases=() late=() locked=() locked_last=()
 for t in "$DIR"/t-*.sh; do
 	name=${t##*/}
 	name=${name%.sh}
@@ -93,7 +98,11 @@ for t in "$DIR"/t-*.sh; do
 	fss=(-)
 	[ -n "$FS_EACH" ] && fss=(ext4 xfs)
 	for fs in "${fss[@]}"; do
-		cases+=("$t $fs - $COST ${mw:--}")
+		if [ -n "$LATE" ]; then
+			late+=("$t $fs - $COST ${mw:--}")
+		else
+			cases+=("$t $fs - $COST ${mw:--}")
+		fi
 	done
 	# Once per test in lockdown mode (on ext4 for "# fs: each": what
 	# differs by filesystem is covered by the first pass).
@@ -102,7 +111,7 @@ for t in "$DIR"/t-*.sh; do
 	twice) locked+=("$t ${fss[0]} lockdown $COST ${mw:--}") ;;
 	esac
 done
-cases+=("${locked[@]}" "${locked_last[@]}")
+cases+=("${late[@]}" "${locked[@]}" "${locked_last[@]}")
 
 if [ -n "${PL_SHARD:-}" ]; then
 	if ! [[ $PL_SHARD =~ ^([0-9]+)/([0-9]+)$ ]] ||
