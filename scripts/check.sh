@@ -14,9 +14,10 @@
 #             side by side, one TCG thread each; PL_CHECK_SERIAL=1 runs
 #             them one after the other.  PL_CHECK_SHARDS=N (default 1)
 #             splits each kernel's cases over N guests (run.sh PL_SHARD):
-#             worth it only with a core to spare per guest, e.g. for one
-#             kernel (--kernel K, make check-debug); with two kernels on
-#             two cores, four guests took about as long as two
+#             meant for a core to spare per guest, e.g. one kernel
+#             (--kernel K, make check-debug); with two kernels on two
+#             cores, four guests finished ~10 % sooner but ran each test
+#             up to twice as slowly (less margin for timing-sensitive tests)
 # Order: the builds the guests need come first; then the guests start,
 # and the rest of the host suite (the DKMS build first, whose module the
 # guests load near their end) and the rig self-test (mostly a guest
