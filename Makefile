@@ -183,7 +183,7 @@ check-debug: debug-kernel
 	$(ROOT)/scripts/check.sh --no-rig --kernel "$$KDEBUG"; rc=$$?; \
 	echo "== debug kernel $$KDEBUG: its checkers over the whole guest run"; \
 	$(ROOT)/scripts/dmesg-report.sh $(CACHE)/$$KDEBUG/build/.config \
-		$(ROOT)/build/check-debug/guest-$$KDEBUG*.dmesg || rc=1; \
+		$(ROOT)/build/check-debug/guest-$$KDEBUG.dmesg || rc=1; \
 	exit $$rc
 
 dkms-test:

@@ -10,17 +10,11 @@
 #             it catches an indirect call), style checks, provisioning
 #             completeness (tests/host/deps.sh), DKMS builds,
 #             the rig's own failure detection (panic, hang)
-#   <kver>    tests/guest/run.sh inside a guest of each stock kernel,
-#             side by side, one TCG thread each; PL_CHECK_SERIAL=1 runs
-#             them one after the other.  PL_CHECK_SHARDS=N (default 1)
-#             splits each kernel's cases over N guests (run.sh PL_SHARD):
-#             meant for a core to spare per guest, e.g. one kernel
-#             (--kernel K, make check-debug); with two kernels on two
-#             cores, four guests finished ~10 % sooner but ran each test
-#             up to twice as slowly (less margin for timing-sensitive tests)
+#   <kver>    tests/guest/run.sh inside a guest of each stock kernel (the
+#             kernels side by side, one TCG thread each; PL_CHECK_SERIAL=1
+#             runs them one after the other)
 # Order: the builds the guests need come first; then the guests start,
-# and the rest of the host suite (the DKMS build first, whose module the
-# guests load near their end) and the rig self-test (mostly a guest
+# and the rest of the host suite and the rig self-test (mostly a guest
 # waiting out a timeout) run beside them instead of before them.
 # Results missing from a suite's plan (a guest that died) count as failed;
 # a skip is reported but never counted as passed.  The last line is
@@ -63,20 +57,16 @@ scripts/provision.sh 2>&1 | tee "$LOGS/provision.log" | sed 's/^/  /'
 TOTAL_PASS=0 TOTAL_FAIL=0 TOTAL_SKIP=0
 SUMMARY=()
 
-# tally SUITE LOG...: count a suite's KTAP results (top-level lines only),
-# over one log per guest; a log without its plan line counts one missing.
+# tally SUITE LOG: count a suite's KTAP results (top-level lines only).
 tally() {
-	local suite=$1 log plan pass=0 fail=0 skip=0 seen missing=0 p s f
-	shift
-	for log in "$@"; do
-		plan=$(grep -m1 -E '^1\.\.[0-9]+$' "$log" 2>/dev/null | cut -d. -f3)
-		p=$(grep -E '^ok [0-9]+ ' "$log" 2>/dev/null | grep -vc '# SKIP')
-		s=$(grep -E '^ok [0-9]+ .*# SKIP' "$log" 2>/dev/null | wc -l)
-		f=$(grep -cE '^not ok [0-9]+ ' "$log" 2>/dev/null)
-		seen=$((p + s + f))
-		[ $(( ${plan:-1} - seen )) -gt 0 ] && missing=$((missing + ${plan:-1} - seen))
-		pass=$((pass + p)) skip=$((skip + s)) fail=$((fail + f))
-	done
+	local suite=$1 log=$2 plan pass fail skip seen missing
+	plan=$(grep -m1 -E '^1\.\.[0-9]+$' "$log" | cut -d. -f3)
+	pass=$(grep -E '^ok [0-9]+ ' "$log" | grep -vc '# SKIP')
+	skip=$(grep -E '^ok [0-9]+ .*# SKIP' "$log" | wc -l)
+	fail=$(grep -cE '^not ok [0-9]+ ' "$log")
+	seen=$((pass + skip + fail))
+	missing=$(( ${plan:-1} - seen ))
+	[ $missing -lt 0 ] && missing=0
 	fail=$((fail + missing))
 	TOTAL_PASS=$((TOTAL_PASS + pass))
 	TOTAL_FAIL=$((TOTAL_FAIL + fail))
@@ -104,7 +94,6 @@ host_builds() {
 	nk=$(echo $KERNELS | wc -w)
 	echo "KTAP version 1"
 	echo "1..$((4 * nk + 5))"
-	# The rest is numbered on in host_checks.
 	n=$((n + 1)); build_ok $n "build test tools without warnings" tools
 	# One kernel's builds per core (kbuild of one small module is mostly
 	# serial); results printed in order.
@@ -121,13 +110,9 @@ host_builds() {
 		cat "$LOGS/build-$k.log"
 		rm -f "$LOGS/build-$k.log"
 	done
-}
-
-# host_dkms N: the DKMS build, whose module the guest test dkms-module
-# loads (tests/host/dkms.sh copies it into build/dkms/).
-host_dkms() {
-	local n=$1 out
-	# shellcheck disable=SC2086 # one word per kernel
+	# The DKMS build's module is what the guest test dkms-module loads.
+	n=$((n + 1))
+	local out
 	out=$(tests/host/dkms.sh $KERNELS 2>&1)
 	if ! echo "$out" | grep -q '^not ok'; then
 		echo "ok $n dkms add and build for $(echo $KERNELS)"
@@ -137,13 +122,11 @@ host_dkms() {
 	echo "$out" | sed 's/^/# /'
 }
 
-# host_checks: the rest of the host suite (numbered after host_builds),
-# the DKMS build first unless it already ran (DKMS_DONE).
+# host_checks: the rest of the host suite (numbered after host_builds).
 host_checks() {
 	local n k out kd nk
 	nk=$(echo $KERNELS | wc -w)
 	n=$((2 + 3 * nk))
-	[ -n "$DKMS_DONE" ] || host_dkms $n
 	for k in $KERNELS; do
 		n=$((n + 1))
 		if out=$(scripts/check-ibt.sh "build/$k/pinledger.ko" 2>&1); then
@@ -180,65 +163,26 @@ host_checks() {
 	echo "$out" | grep -v '^#   ' | sed 's/^/# /'
 }
 
-SHARDS=${PL_CHECK_SHARDS:-1}
-[[ $SHARDS =~ ^[1-9][0-9]*$ ]] || { echo "PL_CHECK_SHARDS=$SHARDS: want a number >= 1" >&2; exit 2; }
-
-# guest_logs KVER: the log base names of KVER's guests (guest-KVER, or
-# guest-KVER.s1 ... with shards).
-guest_logs() {
-	local i
-	if [ "$SHARDS" = 1 ]; then
-		echo "guest-$1"
-	else
-		for ((i = 1; i <= SHARDS; i++)); do echo "guest-$1.s$i"; done
-	fi
-}
-
-# guest_suite KVER[:I]: one guest of KVER (share I of SHARDS), into its
-# log; records its exit status and run time.  Each guest is one TCG
-# thread; they all run side by side (PL_CHECK_SERIAL=1: one after the other).
+# guest_suite KVER: the guest suite of one kernel, into its log; prints
+# its run time.  Each guest is one TCG thread: the kernels run side by
+# side, one per core (PL_CHECK_SERIAL=1: one after the other).
 guest_suite() {
-	local k=${1%:*} i=${1##*:} t rc base=guest-${1%:*} shard=()
-	if [ "$i" != "$1" ]; then
-		base=$base.s$i
-		shard=(PL_SHARD="$i/$SHARDS")
-	fi
+	local k=$1 t rc
 	t=$(date +%s)
-	GUEST_DMESG_OUT="$LOGS/$base.dmesg" \
+	GUEST_DMESG_OUT="$LOGS/guest-$k.dmesg" \
 	scripts/guest.sh --kernel "$k" --timeout "${PL_GUEST_TIMEOUT:-3000}" -- \
-		env PL_TEST_TIMEOUT="${PL_TEST_TIMEOUT:-300}" "${shard[@]}" \
-		tests/guest/run.sh "$PATTERN" > "$LOGS/$base.log" 2>&1
+		env PL_TEST_TIMEOUT="${PL_TEST_TIMEOUT:-300}" \
+		tests/guest/run.sh "$PATTERN" > "$LOGS/guest-$k.log" 2>&1
 	rc=$?
-	echo "$rc $(( $(date +%s) - t ))" > "$LOGS/$base.rc"
-}
-
-# guest_jobs: one word per guest for side_by_side.
-guest_jobs() {
-	local k i
-	for k in $KERNELS; do
-		if [ "$SHARDS" = 1 ]; then
-			echo "$k"
-		else
-			for ((i = 1; i <= SHARDS; i++)); do echo "$k:$i"; done
-		fi
-	done
+	echo "$rc $(( $(date +%s) - t ))" > "$LOGS/guest-$k.rc"
 }
 
 echo "== host checks"
 host_builds 2>&1 | tee "$LOGS/host.log" | grep -E '^(not )?ok '
-# With the whole suite, DKMS builds beside the guests: run.sh runs
-# dkms-module ("# order: late") after every other unlocked test, many
-# minutes in.  A narrower --tests might reach it at once: build first.
-DKMS_DONE=
-if [ -n "$HOST_ONLY" ] || [ "$PATTERN" != '*' ]; then
-	host_dkms $((2 + 3 * $(echo $KERNELS | wc -w))) 2>&1 |
-		tee -a "$LOGS/host.log" | grep -E '^(not )?ok '
-	DKMS_DONE=1
-fi
 
 if [ -z "$HOST_ONLY" ]; then
-	# shellcheck disable=SC2046 # one word per guest
-	side_by_side "${PL_CHECK_SERIAL:-}" guest_suite $(guest_jobs) &
+	# shellcheck disable=SC2086 # one word per kernel
+	side_by_side "${PL_CHECK_SERIAL:-}" guest_suite $KERNELS &
 	guests=$!
 fi
 host_checks 2>&1 | tee -a "$LOGS/host.log" | grep -E '^(not )?ok '
@@ -268,19 +212,15 @@ results_with_causes() {
 if [ -z "$HOST_ONLY" ]; then
 	wait "$guests"
 	for k in $KERNELS; do
-		logs=()
-		for b in $(guest_logs "$k"); do
-			echo "== $b"
-			logs+=("$LOGS/$b.log")
-			read -r rc secs < "$LOGS/$b.rc" || { rc=125; secs=0; }
-			results_with_causes "$LOGS/$b.log"
-			if [ "$rc" -ne 0 ]; then
-				echo "$b: exit $rc; console tail:"
-				tail -40 "$LOGS/$b.log" | sed 's/^/  | /'
-			fi
-			echo "  ($secs s)"
-		done
-		tally "$k" "${logs[@]}"
+		echo "== guest $k"
+		read -r rc secs < "$LOGS/guest-$k.rc" || { rc=125; secs=0; }
+		results_with_causes "$LOGS/guest-$k.log"
+		if [ "$rc" -ne 0 ]; then
+			echo "guest $k: exit $rc; console tail:"
+			tail -40 "$LOGS/guest-$k.log" | sed 's/^/  | /'
+		fi
+		tally "$k" "$LOGS/guest-$k.log"
+		echo "  ($secs s)"
 	done
 fi
 

@@ -4,8 +4,6 @@
 # run.sh - run guest tests and print KTAP.
 #
 # Usage (inside a guest): tests/guest/run.sh [PATTERN]
-#        (anywhere) tests/guest/run.sh --list [PATTERN]: the cases that
-#        would run (this shard's), one a line, cost first; nothing runs
 #
 # Runs every tests/guest/t-*.sh (matching PATTERN, a bash glob on the test
 # name).  A test whose header has "# fs: each" runs once per DAX
@@ -24,26 +22,12 @@
 # the modules loaded from one to the next, and "# lockdown: last" (a test
 # that unloads the module) goes at the very end.
 #
-# PL_SHARD=I/N runs the I-th of N disjoint shares of the cases (make check
-# runs each kernel's shares in guests side by side: much of a test is
-# waiting, which leaves a core idle).  Cases are dealt largest first to
-# the share with the least work so far, by "# cost: SECONDS" (a case's
-# rough run time in a TCG guest; 5 when not given), so every guest
-# computes the same split; each share keeps the order above, lockdown
-# cases last.
-#
-# A test whose header has "# order: late" runs after every other test
-# but the lockdown ones: t-dkms-module, whose module make check builds on
-# the host beside the guests.
-#
-# Headers ("# fs:", "# lockdown:", "# dmesg:", "# cost:", "# order:") are
-# read from a test's leading comment block.
+# Headers ("# fs:", "# lockdown:", "# dmesg:") are read from a test's
+# leading comment block.
 set -uo pipefail
 shopt -s extglob	# PATTERN may be @(a|b)
 
 DIR=$(cd "$(dirname "$0")" && pwd)
-LIST=
-[ "${1:-}" = --list ] && { LIST=1; shift; }
 PATTERN=${1:-*}
 TIMEOUT=${PL_TEST_TIMEOUT:-300}
 
@@ -58,35 +42,24 @@ trace_reset() {
 	echo > $t/trace
 }
 
-# headers FILE: FS_EACH, LOCKDOWN (twice|last|""), MAY_WARN and COST from
-# FILE's leading comment block (bash builtins: a process is dear in TCG).
+# headers FILE: FS_EACH, LOCKDOWN (twice, last or empty) and MAY_WARN
+# ("may-warn" or "-") from FILE's leading comment block.  Bash builtins:
+# a process costs 40-70 ms in a TCG guest.
 headers() {
 	local line
-	FS_EACH='' LOCKDOWN='' MAY_WARN='' COST=5 LATE=
+	FS_EACH='' LOCKDOWN='' MAY_WARN=-
 	while IFS= read -r line; do
 		[[ $line == '#'* ]] || break
 		case $line in
 		'# fs: each') FS_EACH=1 ;;
 		'# lockdown: '*) LOCKDOWN=${line#'# lockdown: '} ;;
-		'# dmesg: may-warn') MAY_WARN=1 ;;
-		'# cost: '*) COST=${line#'# cost: '} ;;
-		'# order: late') LATE=1 ;;
+		'# dmesg: may-warn') MAY_WARN=may-warn ;;
 		esac
 	done < "$1"
-	[[ $COST =~ ^[0-9]+$ ]] || COST=5
 }
 
-# case_name FILE FS MODE: NAME, as KTAP reports the case.
-case_name() {
-	NAME=${1##*/}
-	NAME=${NAME%.sh}
-	NAME=${NAME#t-}
-	[ "$2" != - ] && NAME="$NAME [$2]"
-	[ "$3" = lockdown ] && NAME="$NAME [lockdown]"
-}
-
-# Each case: "FILE FS MODE COST MAYWARN" (FS and MAYWARN "-" when none).
-cases=() late=() locked=() locked_last=()
+# Each case: "FILE FS MODE MAYWARN" (FS "-" when none).
+cases=() locked=() locked_last=()
 for t in "$DIR"/t-*.sh; do
 	name=${t##*/}
 	name=${name%.sh}
@@ -94,76 +67,32 @@ for t in "$DIR"/t-*.sh; do
 	# shellcheck disable=SC2053
 	[[ $name == $PATTERN ]] || continue
 	headers "$t"
-	mw=${MAY_WARN:+may-warn}
 	fss=(-)
 	[ -n "$FS_EACH" ] && fss=(ext4 xfs)
 	for fs in "${fss[@]}"; do
-		if [ -n "$LATE" ]; then
-			late+=("$t $fs - $COST ${mw:--}")
-		else
-			cases+=("$t $fs - $COST ${mw:--}")
-		fi
+		cases+=("$t $fs - $MAY_WARN")
 	done
 	# Once per test in lockdown mode (on ext4 for "# fs: each": what
 	# differs by filesystem is covered by the first pass).
 	case $LOCKDOWN in
-	last) locked_last+=("$t ${fss[0]} lockdown $COST ${mw:--}") ;;
-	twice) locked+=("$t ${fss[0]} lockdown $COST ${mw:--}") ;;
+	last) locked_last+=("$t ${fss[0]} lockdown $MAY_WARN") ;;
+	twice) locked+=("$t ${fss[0]} lockdown $MAY_WARN") ;;
 	esac
 done
-cases+=("${late[@]}" "${locked[@]}" "${locked_last[@]}")
-
-if [ -n "${PL_SHARD:-}" ]; then
-	if ! [[ $PL_SHARD =~ ^([0-9]+)/([0-9]+)$ ]] ||
-	   [ "${BASH_REMATCH[1]}" -lt 1 ] ||
-	   [ "${BASH_REMATCH[1]}" -gt "${BASH_REMATCH[2]}" ]; then
-		echo "run.sh: PL_SHARD=$PL_SHARD: want I/N, 1 <= I <= N" >&2
-		exit 2
-	fi
-	si=${BASH_REMATCH[1]} sn=${BASH_REMATCH[2]}
-	# Largest first (ties in case order) to the least-loaded share.
-	# (No process substitution: the guest has no /dev/fd.)
-	mapfile -t order <<< "$(for i in "${!cases[@]}"; do
-		read -r _ _ _ c _ <<< "${cases[i]}"
-		echo "$c $i"
-	done | sort -k1,1nr -k2,2n)"
-	load=() own=()
-	for ((s = 1; s <= sn; s++)); do load[s]=0; done
-	for o in "${order[@]}"; do
-		read -r c i <<< "$o"
-		best=1
-		for ((s = 2; s <= sn; s++)); do
-			[ "${load[s]}" -lt "${load[best]}" ] && best=$s
-		done
-		own[i]=$best
-		load[best]=$((load[best] + c))
-	done
-	mine=()
-	for i in "${!cases[@]}"; do
-		[ "${own[i]}" = "$si" ] && mine+=("${cases[i]}")
-	done
-	echo "# shard $si/$sn: ${#mine[@]} of ${#cases[@]} cases (cost ${load[si]} s)"
-	cases=("${mine[@]}")
-fi
-
-if [ -n "$LIST" ]; then
-	for c in "${cases[@]}"; do
-		read -r t fs mode cost _ <<< "$c"
-		case_name "$t" "$fs" "$mode"
-		echo "$cost $NAME"
-	done
-	exit 0
-fi
+cases+=("${locked[@]}" "${locked_last[@]}")
 
 echo "KTAP version 1"
 echo "# kernel $(uname -r)"
 echo "1..${#cases[@]}"
 n=0
 for c in "${cases[@]}"; do
-	read -r t fs mode _ mw <<< "$c"
+	read -r t fs mode mw <<< "$c"
 	n=$((n + 1))
-	case_name "$t" "$fs" "$mode"
-	name=$NAME
+	name=${t##*/}
+	name=${name%.sh}
+	name=${name#t-}
+	[ "$fs" != - ] && name="$name [$fs]"
+	[ "$mode" = lockdown ] && name="$name [lockdown]"
 	out=$(mktemp)
 	# Marks in dmesg for scripts/dmesg-report.sh (may-warn: the test shows
 	# a stock kernel's own bug, module not loaded; its reports are expected).

@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 17
 # Every writable sysfs, debugfs and module-parameter file of pinledger,
 # written with garbage (random bytes, overlong strings, negative and huge
 # numbers, unknown names, paths that do not exist, a directory): each

@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 55
 #
 # t-bench-smoke.sh - "make bench" still runs: scripts/bench-guest.sh
 # --smoke --floor (tiny sizes, one repetition) yields every figure, with

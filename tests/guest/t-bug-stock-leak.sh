@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 10
 # fs: each
 # dmesg: may-warn
 # Without pinledger the stock kernel breaks the invariant the guard tests

@@ -1,9 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# order: late
 # The module DKMS built on the host (tests/host/dkms.sh) loads, reports
-# its version, hooks everything and unloads.  Late in the run: make check
-# builds it beside the guests.
+# its version, hooks everything and unloads.
 . "$(dirname "$0")/lib.sh"
 
 ko=$PL_ROOT/build/dkms/$PL_KVER/pinledger.ko

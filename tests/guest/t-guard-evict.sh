@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 10
 # fs: each
 # A process unlinks a DAX file whose pages sit in its own pipe: the
 # unlink returns at once, eviction is deferred (the blocks are not

@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 40
 # fs: each
 # The guard with real holders other than vmsplice, on an unmapped file
 # whose blocks would be reused at once (filesystem full):

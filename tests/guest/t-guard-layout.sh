@@ -1,6 +1,5 @@
 #!/bin/bash
 # fs: each
-# cost: 35
 # SPDX-License-Identifier: GPL-2.0
 # With pinledger (policy wait) a truncate after munmap, a hole punch, a
 # collapse range and a zero range of pinned DAX pages wait until the pins

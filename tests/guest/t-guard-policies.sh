@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 13
 # fs: each
 # Policies: block fails at once with EBUSY and leaves the file intact; a
 # wait timeout fails with ETIMEDOUT; a holder truncating its own pinned

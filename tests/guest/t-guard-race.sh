@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 20
 # fs: each
 # The guard never misses a pin taken before a layout change, on another
 # CPU, in a tight race: under every policy, a holder on CPU 0 pins the

@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 23
 # Turning the pin events on and off while pins are taken and released
 # loses nothing.  Enabling pin_acquire or pin_release moves every hook
 # from the per-CPU journals to the index (module/journal.c,

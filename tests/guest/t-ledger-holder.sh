@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 14
 # fs: each
 # Pins and gets taken by the test pin holder through every GUP entry
 # point (fast, slow, unlocked, remote) on a DAX file are in the ledger

@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 18
 # fs: each
 # O_DIRECT reads (plain and io_uring) from a slow null_blk device into a
 # DAX-mapped buffer: while in flight the ledger shows the pages with the

@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 8
 # fs: each
 # References taken before insmod are not in the ledger, but a query by
 # file (/dev/pinledger, through "pinledger who") reports them as held by

@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 19
 # fs: each
 # Long-lived pins: a vmsplice() holder (FOLL_GET, iter_to_pipe) and a
 # pin_user_pages() holder kept past longlived_ms each produce exactly one

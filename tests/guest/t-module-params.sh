@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 15
 # Every policy knob is also a module parameter, in force from the moment
 # the module is live: with "options pinledger ..." in /etc/modprobe.d and
 # nothing written to sysfs, a pinned file's truncate is refused (global

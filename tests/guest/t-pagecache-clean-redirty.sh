@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 7
 # fs: each
 # pagecache_clean_policy=redirty: a page pinned for write and cleaned by
 # fsync is dirtied again when its last write pin goes, so what the pin

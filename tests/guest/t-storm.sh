@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 85
 # The short storm ("make stress" runs the long one): about a minute of
 # concurrent pins by every real holder, layout changes, fills, page-cache
 # pins, policy flips and 10 % ledger allocation failures, with the module

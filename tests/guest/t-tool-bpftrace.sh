@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 17
 # lockdown: twice
 # A bpftrace one-liner on a pinledger tracepoint: count releases by owner
 # and sum lifetimes.  bpftrace reads the event's fields from its tracefs

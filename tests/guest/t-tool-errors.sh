@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 8
 # lockdown: last
 # pinledger tool: clear one-line errors and non-zero exits for a module
 # that is not loaded (1), bad arguments (2) and a caller who is not root

@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 10
 # lockdown: twice
 # fs: each
 # pinledger hist (BPF on the module's raw tracepoints, no BTF needed):

@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 15
 # lockdown: twice
 # The module's tracepoints with perf: "perf list" shows them, "perf record
 # -e 'pinledger:*'" records the holder's pins and "perf script" decodes

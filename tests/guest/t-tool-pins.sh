@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 20
 # lockdown: twice
 # fs: each
 # pinledger pins: one line per range of one owner, with the right owner

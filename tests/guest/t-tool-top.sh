@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 12
 # lockdown: twice
 # pinledger top, batch mode: one frame per -d seconds, -n frames, then
 # exit 0; interactive: q and Ctrl-C quit with status 0.  The holder's row shows its tgid, comm, pages and pins; a process

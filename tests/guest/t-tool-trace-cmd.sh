@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 9
 # lockdown: twice
 # The module's tracepoints with trace-cmd: "trace-cmd record -e pinledger"
 # around the holder, "trace-cmd report" decodes its pins and releases.

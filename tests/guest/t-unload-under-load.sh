@@ -1,6 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# cost: 60
 # insmod/rmmod cycles while other tasks keep running the hooked functions
 # (evictions and layout breaks on both DAX filesystems): no oops, no
 # warnings, no hook left behind.
