@@ -4,20 +4,24 @@
 #
 #   make                    build pinledger.ko for the running kernel
 #   make KVER=<release>     ... for another kernel (KDIR=<headers> also works)
-#   make modules-all        ... for both stock Debian kernels of the test rig
+#   make modules-all        ... for make check's kernels, each in its release's
+#                           root (scripts/rel-make.sh), with that release's tools
 #   make demo               boot a stock kernel with pmem and show pinledger
-#   make check              provision, build, run every test on both kernels
-#   make check-matrix       generic/cloud/rt x 6.1/6.12: smoke suite in a
-#                           guest of each; builds for every older release
+#   make check              provision, build, run every test on the default
+#                           kernel of each release in scripts/releases.conf
+#   make check-matrix       every series x generic/cloud/rt of those releases:
+#                           smoke suite in a guest of each; builds for every
+#                           older kernel the archive serves
 #   make stress             long pin/layout storm with reloads, both kernels
 #   make bench              measure pinledger against the stock kernels
 #   make debug-kernel       build (once, cached) the KASAN/lockdep 6.12 kernel
 #   make check-debug        run the guest suite on that kernel (not in check)
 #   make provision          fetch kernels and host tools (idempotent)
-#   make cli                build the pinledger tool (build/tools/pinledger)
+#   make cli                build the pinledger tool ($(TOOLDIR)/pinledger)
 #   make install            install the tool and pinledger(8) (DESTDIR, PREFIX)
 #   make deb                pinledger-dkms and pinledger-tools .debs (build/deb/)
-#   make check-fresh        make check in a clean debootstrap'd Debian 12 root
+#   make check-fresh        make check and the package test in clean
+#                           debootstrap'd roots (RELEASES="bookworm trixie")
 #   make clean
 
 ROOT     := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -26,6 +30,9 @@ KVER     ?= $(shell uname -r)
 KDIR     ?= $(firstword $(wildcard $(CACHE)/$(KVER)/build) /lib/modules/$(KVER)/build)
 BUILD    := $(ROOT)/build/$(KVER)
 SRCDIRS  := Kbuild module hooks include
+# Where the userspace tools go: build/tools natively; scripts/rel-make.sh
+# builds each release's in build/<codename>/tools.
+TOOLDIR  ?= $(ROOT)/build/tools
 VERSION  := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(ROOT)/dkms.conf)
 
 -include $(CACHE)/kernels.env
@@ -64,35 +71,35 @@ floor: $(BUILD)/pinledger_config.h
 		PINLEDGER_INCLUDE=$(ROOT)/include modules
 
 # Userspace test tools, run inside the guests (same Debian userland).
-tools: $(ROOT)/build/tools/pinctl $(ROOT)/build/tools/plbench
+tools: $(TOOLDIR)/pinctl $(TOOLDIR)/plbench
 
-$(ROOT)/build/tools/pinctl: $(ROOT)/tests/tools/pinctl.c $(ROOT)/tests/pinholder/pinholder_uapi.h
+$(TOOLDIR)/pinctl: $(ROOT)/tests/tools/pinctl.c $(ROOT)/tests/pinholder/pinholder_uapi.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -o $@ $< -Wl,-Bstatic -luring -Wl,-Bdynamic -lpthread
 
-$(ROOT)/build/tools/plbench: $(ROOT)/tests/tools/plbench.c $(ROOT)/tests/pinholder/pinholder_uapi.h
+$(TOOLDIR)/plbench: $(ROOT)/tests/tools/plbench.c $(ROOT)/tests/pinholder/pinholder_uapi.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -static -o $@ $<
 
 # Bad input on /dev/pinledger (tests/guest/t-uapi-bad-input.sh).
-tools: $(ROOT)/build/tools/uapibad
+tools: $(TOOLDIR)/uapibad
 
-$(ROOT)/build/tools/uapibad: $(ROOT)/tests/tools/uapibad.c $(ROOT)/include/uapi/linux/pinledger.h
+$(TOOLDIR)/uapibad: $(ROOT)/tests/tools/uapibad.c $(ROOT)/include/uapi/linux/pinledger.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -I$(ROOT)/include/uapi -o $@ $<
 
 # Page-cache pin scenarios (tests/guest/t-pagecache-*.sh).
-tools: $(ROOT)/build/tools/pcpin
+tools: $(TOOLDIR)/pcpin
 
-$(ROOT)/build/tools/pcpin: $(ROOT)/tests/tools/pcpin.c $(ROOT)/tests/pinholder/pinholder_uapi.h
+$(TOOLDIR)/pcpin: $(ROOT)/tests/tools/pcpin.c $(ROOT)/tests/pinholder/pinholder_uapi.h
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -Wextra -o $@ $<
 
 # The pinledger command-line tool (tools/pinledger): C on libbpf, with a
 # BPF object compiled by clang and embedded as a bpftool skeleton.  No BTF
 # needed at build or run time: the BPF programs use raw tracepoints.
-CLI      := $(ROOT)/build/tools/pinledger
-CLI_OUT  := $(ROOT)/build/tools/pinledger.d
+CLI      := $(TOOLDIR)/pinledger
+CLI_OUT  := $(TOOLDIR)/pinledger.d
 CLI_SRC  := $(wildcard $(ROOT)/tools/pinledger/*.c)
 CLI_HDR  := $(wildcard $(ROOT)/tools/pinledger/*.h)
 CLI_USER := $(filter-out %.bpf.c,$(CLI_SRC))
@@ -137,12 +144,14 @@ deb:
 	@rm -rf $(DEB_OUT)/src
 	@ls $(DEB_OUT)/*.deb
 
+RELEASES ?=
 check-fresh:
-	@$(ROOT)/scripts/check-fresh.sh
+	@$(ROOT)/scripts/check-fresh.sh $(RELEASES)
 
 # kernels.env is read in the recipe: provisioning may have just written it.
 modules-all: provision
-	. $(CACHE)/kernels.env && $(MAKE) KVER=$$K61 module && $(MAKE) KVER=$$K612 module
+	. $(CACHE)/kernels.env && for k in $$KCHECK; do \
+		$(ROOT)/scripts/rel-make.sh $$k module pinholder tools || exit 1; done
 
 provision:
 	@$(ROOT)/scripts/provision.sh

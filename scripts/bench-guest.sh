@@ -55,7 +55,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../tests/guest/lib.sh
 . "$ROOT/tests/guest/lib.sh"
-PLBENCH=$ROOT/build/tools/plbench
+PLBENCH=$ROOT/build/${PINLEDGER_RELEASE:+$PINLEDGER_RELEASE/}tools/plbench
 TRACE=$PL_TRACEFS
 
 SMOKE='' REPS=6 REPS46=5 FIGURES="P1 P2 P3 P4 P6 P5" FLOOR=''

@@ -68,12 +68,13 @@ T0=$(date +%s)
 scripts/provision.sh
 # shellcheck source=/dev/null
 . "$CACHE/kernels.env"
-[ -n "$KERNELS" ] || KERNELS="$K61 $K612"
+[ -n "$KERNELS" ] || KERNELS=$KCHECK
 for k in $KERNELS; do
-	make -s CACHE="$CACHE" KVER="$k" module pinholder ${FLOOR:+floor}
+	# The tools the guest side uses, for the kernel's release.
+	r=$(cat "$CACHE/$k/.release" 2>/dev/null || :)
+	PINLEDGER_CACHE=$CACHE scripts/rel-make.sh "$k" -s module pinholder ${FLOOR:+floor} \
+		"$ROOT/build/${r:+$r/}tools/pinctl" "$ROOT/build/${r:+$r/}tools/plbench"
 done
-# Only the tools the guest side uses.
-make -s CACHE="$CACHE" "$ROOT/build/tools/pinctl" "$ROOT/build/tools/plbench"
 
 # run_guest KVER MODE FIGURES: one guest, its samples appended (with MODE).
 run_guest() {

@@ -1,10 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check-matrix.sh - "make check-matrix": every Debian 12 kernel a user runs.
+# check-matrix.sh - "make check-matrix": every Debian kernel a user runs.
 #
-# Provisions the matrix (scripts/provision.sh --matrix), then:
-#   - each flavour (generic, cloud, rt) x series (6.1, 6.12), newest
+# Provisions the matrix (scripts/provision.sh --matrix), then, for every
+# release of scripts/releases.conf, building in that release's root and
+# booting with it as the guest's userland (scripts/rel-make.sh):
+#   - each flavour (generic, cloud, rt) x kernel series of the release
+#     (Debian 12: 6.1, 6.12+deb12; Debian 13: 6.12+deb13), newest
 #     release: builds pinledger.ko and the test pin holder (warning-free)
 #     and runs the smoke suite in one guest of that kernel; the cloud
 #     kernels (no 9p: the host root over virtio-fs) on virtio-pmem, what
@@ -64,7 +67,7 @@ scripts/provision.sh --matrix > "$LOGS/provision.log" 2>&1 ||
 build() {
 	local log=$1
 	shift
-	nice -n 10 make -s "$@" > "$log" 2>&1 && ! grep -qE 'warning:|error:' "$log"
+	nice -n 10 scripts/rel-make.sh "$@" -s > "$log" 2>&1 && ! grep -qE 'warning:|error:' "$log"
 }
 
 # row FLAVOUR KVER PMEM BUILD SUITE SECS: one summary line.
@@ -92,8 +95,8 @@ count_ktap() {
 boot_kernel() {
 	local fl=$1 k=$2 pmem=${PL_MATRIX_PMEM:-$3} t rc log=$LOGS/guest-$2.log
 	t=$(date +%s)
-	if ! build "$LOGS/build-$k.log" KVER="$k" module ||
-	   ! build "$LOGS/build-$k.log.pinholder" KVER="$k" pinholder; then
+	if ! build "$LOGS/build-$k.log" "$k" module ||
+	   ! build "$LOGS/build-$k.log.pinholder" "$k" pinholder; then
 		FAIL=$((FAIL + 1))
 		row "$fl" "$k" "$pmem" FAIL "not booted" "$(( $(date +%s) - t ))"
 		return
@@ -116,25 +119,29 @@ boot_kernel() {
 }
 
 echo "== check-matrix (logs in ${LOGS#"$ROOT"/}/)"
-if ! build "$LOGS/build-tools.log" tools; then
-	echo "test tools do not build:"; tail -20 "$LOGS/build-tools.log"
-	echo "0 passed, 1 failed"; exit 1
-fi
+for r in $(awk '!/^#/ && NF >= 4 { print $1 }' scripts/releases.conf); do
+	if ! build "$LOGS/build-tools-$r.log" "$r" tools; then
+		echo "test tools do not build in the $r root:"; tail -20 "$LOGS/build-tools-$r.log"
+		echo "0 passed, 1 failed"; exit 1
+	fi
+done
 
-# Booted: flavour, kernel, pmem backend.
-BOOT=("rt $KRT61 memmap" "rt $KRT612 memmap"
-      "cloud $KCLOUD61 virtio" "cloud $KCLOUD612 virtio"
-      "generic $K61 memmap" "generic $K612 memmap")
-for b in "${BOOT[@]}"; do
-	# shellcheck disable=SC2086 # three words
-	boot_kernel $b
+# Booted: flavour:kernel:release, each on its flavour's pmem backend
+# (cloud: virtio, what cloud VMs have).
+for b in $MATRIX_BOOT; do
+	fl=${b%%:*} k=${b#*:}
+	k=${k%%:*}
+	pmem=memmap
+	[ "$fl" = cloud ] && pmem=virtio
+	boot_kernel "$fl" "$k" "$pmem"
 	printf '%s\n' "${LINES[-1]}"
 done
 
 for k in $BUILD_ONLY; do
+	k=${k%%:*}
 	t=$(date +%s)
 	case $k in *-cloud-amd64) fl=cloud ;; *-rt-amd64) fl=rt ;; *) fl=generic ;; esac
-	if build "$LOGS/build-$k.log" KVER="$k" module; then
+	if build "$LOGS/build-$k.log" "$k" module; then
 		PASS=$((PASS + 1))
 		row "$fl" "$k" - built "build only" "$(( $(date +%s) - t ))"
 	else

@@ -5,12 +5,17 @@
 #
 # Usage: scripts/check.sh [--host-only] [--no-rig] [--kernel KVER] [--tests PATTERN]
 #
+# Kernels: the default kernel of each release in scripts/releases.conf
+# (provisioning resolves the newest; $CACHE/kernels.env), or --kernel.
+# Each is built in its release's root with that release's compiler
+# (scripts/rel-make.sh) and booted with that root as the guest's userland.
 # Suites, each printing KTAP:
-#   host      builds for both kernels (warning-free), IBT check (and that
-#             it catches an indirect call), style checks, provisioning
-#             completeness (tests/host/deps.sh), DKMS builds,
+#   host      the test tools of each release and the builds for each
+#             kernel (warning-free), IBT check (and that it catches an
+#             indirect call), style checks, provisioning completeness
+#             (tests/host/deps.sh), DKMS builds in each release's root,
 #             the rig's own failure detection (panic, hang)
-#   <kver>    tests/guest/run.sh inside a guest of each stock kernel (the
+#   <kver>    tests/guest/run.sh inside a guest of each kernel (the
 #             kernels side by side, one TCG thread each; PL_CHECK_SERIAL=1
 #             runs them one after the other)
 # Order: the builds the guests need come first; then the guests start,
@@ -52,7 +57,9 @@ scripts/provision.sh 2>&1 | tee "$LOGS/provision.log" | sed 's/^/  /'
 [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "provisioning failed"; echo "0 passed, 1 failed"; exit 1; }
 # shellcheck source=/dev/null
 . "$CACHE/kernels.env"
-[ -n "$KERNELS" ] || KERNELS="$K61 $K612"
+[ -n "$KERNELS" ] || KERNELS=$KCHECK
+# The releases of those kernels ("" for one of no release: built here).
+RELS=$(for k in $KERNELS; do cat "$CACHE/$k/.release" 2>/dev/null || echo native; done | awk '!s[$0]++')
 
 TOTAL_PASS=0 TOTAL_FAIL=0 TOTAL_SKIP=0
 SUMMARY=()
@@ -76,11 +83,12 @@ tally() {
 }
 
 # ---- host suite ----------------------------------------------------------
-# build_ok N NAME MAKEARGS...: "ok N NAME" if make succeeds without warnings.
+# build_ok N NAME KVER|CODENAME MAKEARGS...: "ok N NAME" if make, in
+# that kernel's or release's root, succeeds without warnings.
 build_ok() {
 	local n=$1 name=$2 out
 	shift 2
-	if out=$(make -s "$@" 2>&1) && ! echo "$out" | grep -qE 'warning:|error:'; then
+	if out=$(scripts/rel-make.sh "$@" -s 2>&1) && ! echo "$out" | grep -qE 'warning:|error:'; then
 		echo "ok $n $name"
 	else
 		echo "not ok $n $name"
@@ -90,18 +98,26 @@ build_ok() {
 
 # host_builds: the first part of the host suite, what the guests need.
 host_builds() {
-	local n=0 k nk
+	local n=0 k nk nr r ks
 	nk=$(echo $KERNELS | wc -w)
+	nr=$(echo $RELS | wc -w)
 	echo "KTAP version 1"
-	echo "1..$((4 * nk + 5))"
-	n=$((n + 1)); build_ok $n "build test tools without warnings" tools
+	echo "1..$((nr + 4 * nk + 4))"
+	for r in $RELS; do
+		n=$((n + 1))
+		if [ "$r" = native ]; then
+			build_ok $n "build test tools here without warnings" native tools
+		else
+			build_ok $n "build test tools in the $r root without warnings" "$r" tools
+		fi
+	done
 	# One kernel's builds per core (kbuild of one small module is mostly
 	# serial); results printed in order.
 	for k in $KERNELS; do
 		{
-			build_ok $((n + 1)) "build $k without warnings" KVER="$k" module
-			build_ok $((n + 2)) "build test pin holder $k without warnings" KVER="$k" pinholder
-			build_ok $((n + 3)) "build bench probe floor $k without warnings" KVER="$k" floor
+			build_ok $((n + 1)) "build $k without warnings" "$k" module
+			build_ok $((n + 2)) "build test pin holder $k without warnings" "$k" pinholder
+			build_ok $((n + 3)) "build bench probe floor $k without warnings" "$k" floor
 		} > "$LOGS/build-$k.log" 2>&1 &
 		n=$((n + 3))
 	done
@@ -110,11 +126,16 @@ host_builds() {
 		cat "$LOGS/build-$k.log"
 		rm -f "$LOGS/build-$k.log"
 	done
-	# The DKMS build's module is what the guest test dkms-module loads.
+	# The DKMS build's module is what the guest test dkms-module loads:
+	# DKMS of each release builds for that release's kernels.
 	n=$((n + 1))
-	local out
-	out=$(tests/host/dkms.sh $KERNELS 2>&1)
-	if ! echo "$out" | grep -q '^not ok'; then
+	local out='' rc=0
+	for r in $RELS; do
+		ks=$(for k in $KERNELS; do [ "$(cat "$CACHE/$k/.release" 2>/dev/null || echo native)" = "$r" ] && echo "$k"; done)
+		# shellcheck disable=SC2086 # one word per kernel
+		out+=$(scripts/rel-make.sh --run "$r" "tests/host/dkms.sh $(echo $ks)" 2>&1)$'\n' || rc=1
+	done
+	if [ $rc -eq 0 ] && ! echo "$out" | grep -q '^not ok'; then
 		echo "ok $n dkms add and build for $(echo $KERNELS)"
 	else
 		echo "not ok $n dkms add and build for $(echo $KERNELS)"
@@ -124,9 +145,10 @@ host_builds() {
 
 # host_checks: the rest of the host suite (numbered after host_builds).
 host_checks() {
-	local n k out kd nk
+	local n k out kd nk nr
 	nk=$(echo $KERNELS | wc -w)
-	n=$((2 + 3 * nk))
+	nr=$(echo $RELS | wc -w)
+	n=$((nr + 1 + 3 * nk))
 	for k in $KERNELS; do
 		n=$((n + 1))
 		if out=$(scripts/check-ibt.sh "build/$k/pinledger.ko" 2>&1); then
@@ -137,14 +159,14 @@ host_checks() {
 		fi
 	done
 	n=$((n + 1))
-	if out=$(tests/host/ibt-negative.sh "$CACHE/$K612/build" 2>&1); then
+	if out=$(scripts/rel-make.sh --run "$KNEWEST" "tests/host/ibt-negative.sh $CACHE/$KNEWEST/build" 2>&1); then
 		echo "ok $n check-ibt rejects a module with an indirect call"
 	else
 		echo "not ok $n check-ibt rejects a module with an indirect call"
 		echo "$out" | sed 's/^/# /'
 	fi
 	n=$((n + 1))
-	kd=$(ls "$CACHE/$K612"/root/usr/lib/linux-kbuild-*/scripts/kernel-doc | head -1)
+	kd=$(ls "$CACHE/$KNEWEST"/root/usr/lib/linux-kbuild-*/scripts/kernel-doc | head -1)
 	out=$(tests/host/style.sh "$kd" 2>&1)
 	if ! echo "$out" | grep -q '^not ok'; then
 		echo "ok $n style"
@@ -190,7 +212,7 @@ tally host "$LOGS/host.log"
 
 if [ -z "$HOST_ONLY" ] && [ -z "$NO_RIG" ]; then
 	echo "== rig self-test"
-	tests/host/rig.sh "$K612" 2>&1 | tee "$LOGS/rig.log" | grep -E '^(not )?ok '
+	tests/host/rig.sh "$KNEWEST" 2>&1 | tee "$LOGS/rig.log" | grep -E '^(not )?ok '
 	tally rig "$LOGS/rig.log"
 fi
 

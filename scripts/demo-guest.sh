@@ -8,11 +8,11 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 KVER=$(uname -r)
-PINCTL=$ROOT/build/tools/pinctl
+PINCTL=$ROOT/build/${PINLEDGER_RELEASE:+$PINLEDGER_RELEASE/}tools/pinctl
 T=/sys/kernel/tracing
 say() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
 run() { say "$*"; eval "$@"; }
-PLT=$ROOT/build/tools/pinledger
+PLT=$ROOT/build/${PINLEDGER_RELEASE:+$PINLEDGER_RELEASE/}tools/pinledger
 
 run "uname -r"
 run "grep dax /proc/mounts"

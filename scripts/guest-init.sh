@@ -8,7 +8,9 @@
 # command line names (plrig.root=9p, the default, or virtiofs: load.9p or
 # load.virtiofs; plrig.pmem=virtio: load.vpmem), mounts the host root (tag
 # "hostroot", read-only) under a tmpfs-backed overlay at /newroot with the
-# usual pseudo filesystems, the kernel's stock modules at
+# usual pseudo filesystems (or, when out/userland names a Debian release's
+# root, that root under the overlay, with the paths in out/keep carried in
+# from the host), the kernel's stock modules at
 # /lib/modules/$(uname -r) (its headers linked into /usr/src) and the
 # per-run share (tag "out") at /run/guest-out, with the host directories
 # listed in out/keep (a clone under /tmp or /run) visible over the guest's
@@ -97,17 +99,26 @@ stage1() {
 	mshare hostroot /host cache=loose ro || die "cannot mount host root"
 	mount -t tmpfs -o mode=755 rw /rw
 	mkdir /rw/upper /rw/work
-	mount -t overlay -o lowerdir=/host,upperdir=/rw/upper,workdir=/rw/work \
-		overlay /newroot || die "cannot mount overlay on the host root"
+	userland=$(cat /out/userland 2>/dev/null || :)
+	mount -t overlay -o "lowerdir=/host$userland,upperdir=/rw/upper,workdir=/rw/work" \
+		overlay /newroot || die "cannot mount overlay on the root /host$userland"
 
-	# Host directories the guest's own /tmp and /run would hide (a clone
-	# under /tmp, say): keep their overlay view, put it back on top.
+	# Host directories to keep visible: those the guest's own /tmp and
+	# /run would hide (a clone under /tmp, say), and with a release's
+	# userland the clone and cache wherever they are.  Each gets an
+	# overlay view of its own (writable, writes lost), put on top later.
 	nkeep=0
 	if [ -s /out/keep ]; then
 		while read -r k; do
 			mkdir -p "/rw/keep$nkeep"
-			mount -o bind "/newroot$k" "/rw/keep$nkeep" ||
-				die "cannot keep $k visible"
+			if [ -n "$userland" ]; then
+				mkdir -p "/rw/ku$nkeep" "/rw/kw$nkeep"
+				mount -t overlay -o "lowerdir=/host$k,upperdir=/rw/ku$nkeep,workdir=/rw/kw$nkeep" \
+					overlay "/rw/keep$nkeep" || die "cannot carry $k into the userland"
+			else
+				mount -o bind "/newroot$k" "/rw/keep$nkeep" ||
+					die "cannot keep $k visible"
+			fi
 			nkeep=$((nkeep + 1))
 		done < /out/keep
 	fi
@@ -177,6 +188,7 @@ stage2() {
 	rc=0
 	env -i PATH="$PATH" HOME=/root USER=root LOGNAME=root TERM=linux \
 		PINLEDGER_GUEST=1 PINLEDGER_KVER="$(uname -r)" \
+		PINLEDGER_RELEASE="$(cat $OUT/release 2>/dev/null)" \
 		/bin/bash -c "$(cat $OUT/cmd)" </dev/null || rc=$?
 	trap - EXIT
 	cd /

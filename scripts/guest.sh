@@ -4,9 +4,11 @@
 # guest.sh - run a command inside a QEMU (TCG) guest booted on a stock
 # Debian kernel unpacked by scripts/provision.sh.
 #
-# The guest sees the host root read-only (9p, under a tmpfs overlay, so it
-# may write anywhere; writes are lost; the clone and cache stay visible
-# wherever they are, /tmp included), the kernel's own modules (modprobe
+# The guest's userland is the root of the kernel's Debian release
+# ($CACHE/roots/CODENAME, scripts/releases.sh) or, for a kernel of no
+# release, the host root, read-only (shared over 9p, under a tmpfs
+# overlay, so it may write anywhere; writes are lost); the clone, the cache
+# and the current directory are visible at their host paths, the kernel's own modules (modprobe
 # works), two emulated pmem devices formatted and mounted with DAX at
 # /mnt/ext4dax (ext4, -o dax) and /mnt/xfsdax (xfs, -o dax=always), and a
 # writable per-run directory at /run/guest-out.  A kernel built without
@@ -39,7 +41,9 @@
 #              PL_GUEST_APPEND=ARGS  kernel arguments (default of --append);
 #              PL_GUEST_PMEM=memmap|virtio  default of --pmem;
 #              PL_GUEST_ROOTFS=9p|virtiofs  override the transport chosen
-#              from the kernel's config.
+#              from the kernel's config;
+#              PL_GUEST_USERLAND=host  the host's root as the userland
+#              instead of the kernel's release root.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -96,10 +100,34 @@ choose_rootfs() {
 	esac
 }
 
+# choose_userland: REL, the Debian release KVER belongs to, and USERLAND,
+# the root of that release (scripts/releases.sh) the guest runs as its
+# userland: that release's bash, bpftrace, perf, libbpf.  A kernel of no
+# release (the debug kernel), or PL_GUEST_USERLAND=host, runs the host's.
+choose_userland() {
+	REL=$(cat "$KDIR/.release" 2>/dev/null || :)
+	USERLAND=
+	[ -n "$REL" ] && [ "${PL_GUEST_USERLAND:-release}" != host ] || return 0
+	USERLAND=$CACHE/roots/$REL
+	[ -f "$USERLAND/.complete" ] ||
+		{ echo "guest: no $REL root in $CACHE/roots (run scripts/provision.sh)" >&2; exit $RIG_FAIL; }
+	USERLAND=$(cd "$USERLAND" && pwd -P)
+}
+
 # virtiofsd_start TAG DIR [ro]: serve DIR on $VFS/TAG.sock; with ro, from
 # a read-only bind mount in a mount namespace of its own (virtiofsd
 # has no read-only mode).  Sets QEMU_SHARES.
-VIRTIOFSD=/usr/lib/qemu/virtiofsd
+# QEMU's own (C, Debian 12) or the virtiofsd package's (Rust, Debian 13).
+VIRTIOFSD=$(for p in /usr/libexec/virtiofsd /usr/lib/qemu/virtiofsd; do
+		[ -x "$p" ] && echo "$p" && break; done)
+# vfs_opts DIR CACHE: the daemon's options for DIR in its dialect.
+vfs_opts() {
+	if [ "$VIRTIOFSD" = /usr/libexec/virtiofsd ]; then
+		echo "--shared-dir=$1 --cache=${2/none/never} --sandbox=chroot --log-level=error"
+	else
+		echo "-o source=$1 -o cache=$2 -o sandbox=chroot -o log_level=err"
+	fi
+}
 virtiofsd_start() {
 	local tag=$1 dir=$2 sock=$VFS/$1.sock src
 	if [ "${3:-}" = ro ]; then
@@ -111,12 +139,11 @@ virtiofsd_start() {
 			findmnt -Rrn -o TARGET "$2" | tail -n +2 | while read -r m; do
 				mount -o remount,bind,ro "$m" 2>/dev/null || :
 			done
-			exec "$3" --socket-path="$4" -o source="$2" -o cache=auto \
-				-o sandbox=chroot -o log_level=err' \
-			sh "$dir" "$src" "$VIRTIOFSD" "$sock" > "$VFS/$tag.log" 2>&1 &
+			exec "$3" --socket-path="$4" $5' \
+			sh "$dir" "$src" "$VIRTIOFSD" "$sock" "$(vfs_opts "$src" auto)" > "$VFS/$tag.log" 2>&1 &
 	else
-		"$VIRTIOFSD" --socket-path="$sock" -o source="$dir" -o cache=none \
-			-o sandbox=chroot -o log_level=err > "$VFS/$tag.log" 2>&1 &
+		# shellcheck disable=SC2046 # options, one word each
+		"$VIRTIOFSD" --socket-path="$sock" $(vfs_opts "$dir" none) > "$VFS/$tag.log" 2>&1 &
 	fi
 	VFS_PIDS+=($!)
 	local n=0
@@ -241,6 +268,7 @@ main() {
 	[ -f "$KDIR/.complete" ] ||
 		{ echo "guest: no kernel $KVER in $CACHE (run scripts/provision.sh)" >&2; exit $RIG_FAIL; }
 	choose_rootfs
+	choose_userland
 	ensure_initramfs
 
 	OUT=$(mktemp -d "${TMPDIR:-/tmp}/guest-out.XXXXXX")
@@ -257,16 +285,21 @@ main() {
 	pwd -P > "$OUT/cwd"
 	# The guest mounts its own /tmp and /run: a clone (or cache) living
 	# there stays visible (scripts/guest-init.sh, out/keep).
+	# With a release's userland, the clone, cache and current directory
+	# are carried into it wherever they are.
 	: > "$OUT/keep"
 	for d in "$(cd "$ROOT" && pwd -P)" "$(cd "$CACHE" && pwd -P)" "$(pwd -P)"; do
 		case $d in
-		/tmp/*|/run/*)
-			while read -r k; do
-				case $d/ in "$k"/*) continue 2 ;; esac
-			done < "$OUT/keep"
-			echo "$d" >> "$OUT/keep" ;;
+		/tmp/*|/run/*) ;;
+		*) [ -n "$USERLAND" ] || continue ;;
 		esac
+		while read -r k; do
+			case $d/ in "$k"/*) continue 2 ;; esac
+		done < "$OUT/keep"
+		echo "$d" >> "$OUT/keep"
 	done
+	echo "$USERLAND" > "$OUT/userland"
+	echo "$REL" > "$OUT/release"
 	readlink -f "$KDIR/modules" > "$OUT/moddir"
 
 	setup_shares

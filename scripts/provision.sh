@@ -3,35 +3,50 @@
 #
 # provision.sh - bring this machine to where pinledger builds and tests.
 #
-# Idempotent.  Resolves the newest Debian stock 6.1.0-N-amd64 and
-# 6.12.x+deb12-amd64 kernels, fetches image + headers + kbuild with
-# "apt-get download" and unpacks them with "dpkg -x" under $CACHE (never
-# installs a kernel image on this machine: the 6.12 headers package depends
-# on its image, so headers are unpacked, not installed), and installs the
-# host tools the rig needs.  Writes $CACHE/kernels.env.
+# Idempotent.  Installs the host tools the rig needs (with this release's
+# package names), then, for every release of scripts/releases.conf,
+# through a private apt configuration (scripts/releases.sh; the host's apt
+# sources are never read or changed for this):
+#   - resolves the newest generic kernel of the release's default series
+#     (the newest with a signed image), fetches image, headers, their
+#     -common and kbuild with "apt-get download" and unpacks them with
+#     "dpkg -x" under $CACHE/KVER (never installed on this machine);
+#   - builds the release root ($CACHE/roots/CODENAME), where that
+#     release's modules and tools are built and which its guests run as
+#     their userland.
+# Writes $CACHE/kernels.env: KCHECK, make check's kernels in releases.conf
+# order, and KNEWEST, the last of them.  Each fetched kernel's release is
+# in $CACHE/KVER/.release.
 #
-# --matrix (make check-matrix) also resolves and fetches the cloud-amd64
-# and rt-amd64 flavours of both series (the release each flavour's
-# metapackage installs: the newest with a signed image, as for the generic
-# kernels) and the headers alone of every other 6.1.0-N / 6.12.N+deb12
-# release of the three flavours the archive still serves (build only:
-# $CACHE/KVER/.headers instead of .complete).  Writes $CACHE/matrix.env.
+# --matrix (make check-matrix) also resolves and fetches every series of
+# every release in its generic, cloud-amd64 and rt-amd64 flavours (the
+# newest with a signed image) and the headers alone of every other release
+# of them the archive still serves (build only: $CACHE/KVER/.headers
+# instead of .complete).  Writes $CACHE/matrix.env: MATRIX_BOOT
+# ("flavour:KVER" words) and BUILD_ONLY.
 #
-# Usage: scripts/provision.sh [--tools-only|--kernels-only|--matrix]
+# Usage: scripts/provision.sh [--tools-only|--matrix]
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${PINLEDGER_CACHE:-$ROOT/.cache}
 mkdir -p "$CACHE"
+CACHE=$(cd "$CACHE" && pwd)
+# shellcheck source=scripts/releases.sh
+. "$ROOT/scripts/releases.sh"
 
 log() { printf 'provision: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
 
 HOST_PKGS=(qemu-system-x86 busybox-static e2fsprogs xfsprogs kmod cpio
 	   xz-utils zstd gcc make libc6-dev dkms bc libelf-dev file
 	   binutils liburing-dev fio gnuplot-nox
 	   clang llvm libbpf-dev bpftool zlib1g-dev
 	   linux-perf trace-cmd bpftrace jq pahole procps openssl
-	   build-essential debhelper dh-dkms dpkg-dev debootstrap)
+	   build-essential debhelper dh-dkms dpkg-dev debootstrap
+	   debian-archive-keyring util-linux)
+# What a release calls differently or splits out: HOST_PKGS_<codename>.
+HOST_PKGS_trixie=(virtiofsd)
 
 apt_updated=
 apt_update_once() {
@@ -40,14 +55,20 @@ apt_update_once() {
 	if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' \
 		  -mmin -1440 2>/dev/null | head -1)" ]; then
 		log "apt-get update"
-		apt-get update -qq >&2
+		apt-get update -qq >&2 || die "apt-get update failed"
 	fi
 	apt_updated=1
 }
 
 install_tools() {
-	local missing=() p
-	for p in "${HOST_PKGS[@]}" "$@"; do
+	local missing=() p c extra
+	c=$(host_codename)
+	case " $(rel_codenames | tr '\n' ' ') " in
+	*" $c "*) ;;
+	*) log "note: this host runs '${c:-unknown}', not a release of scripts/releases.conf; using Debian 12's package names" ;;
+	esac
+	extra="HOST_PKGS_${c}[@]"
+	for p in "${HOST_PKGS[@]}" ${!extra+"${!extra}"}; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q 'install ok installed' || missing+=("$p")
 	done
@@ -55,51 +76,50 @@ install_tools() {
 	apt_update_once
 	log "installing ${missing[*]}"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		--no-install-recommends "${missing[@]}" >&2
+		--no-install-recommends "${missing[@]}" >&2 ||
+		die "apt-get install of the host tools failed: ${missing[*]}"
 }
 
-# newest_pkg REGEX: newest package name matching REGEX (anchored).
-newest_pkg() {
-	apt-cache pkgnames linux-image- | grep -E "^$1\$" | sort -V | tail -1
-}
-
-# fetch_kernel KVER [--headers]: unpack image, modules, headers and kbuild
-# of KVER; with --headers only headers and kbuild (a build-only target,
-# marked .headers; a booted one is marked .complete).
+# fetch_kernel KVER CODENAME [--headers]: unpack image, modules, headers
+# and kbuild of KVER; with --headers only headers and kbuild (a build-only
+# target, marked .headers; a booted one is marked .complete).
 fetch_kernel() {
-	local kver=$1 dir=$CACHE/$1 img='' hdr common kbuild d tmp mark=.complete
-	[ "${2:-}" = --headers ] && mark=.headers
+	local kver=$1 rel=$2 dir=$CACHE/$1 img='' hdr common kbuild d tmp mark=.complete
+	[ "${3:-}" = --headers ] && mark=.headers
 	if [ -f "$dir/.complete" ] || [ -f "$dir/$mark" ]; then
+		[ -s "$dir/.release" ] || echo "$rel" > "$dir/.release"
 		return 0
 	fi
-	apt_update_once
 	if [ $mark = .complete ]; then
 		img=linux-image-$kver
-		apt-cache show "$img" >/dev/null 2>&1 || img=$img-unsigned
+		papt apt-cache show "$img" >/dev/null 2>&1 || img=$img-unsigned
 	fi
 	hdr=linux-headers-$kver
 	# -common, or -common-rt for the rt flavour.
-	common=$(apt-cache depends "$hdr" | sed -n 's/^ *Depends: \(linux-headers-.*-common\(-rt\)\{0,1\}\)$/\1/p' | head -1)
-	kbuild=$(apt-cache depends "$hdr" | sed -n 's/^ *Depends: \(linux-kbuild-.*\)$/\1/p' | head -1)
+	common=$(papt apt-cache depends "$hdr" | sed -n 's/^ *Depends: \(linux-headers-.*-common\(-rt\)\{0,1\}\)$/\1/p' | head -1)
+	kbuild=$(papt apt-cache depends "$hdr" | sed -n 's/^ *Depends: \(linux-kbuild-.*\)$/\1/p' | head -1)
 	[ -n "$common" ] && [ -n "$kbuild" ] ||
-		{ log "cannot resolve dependencies of $hdr"; return 1; }
+		die "cannot resolve the dependencies of $hdr ($rel)"
 	log "fetching $img $hdr $common $kbuild"
 	rm -rf "$dir"
 	tmp=$(mktemp -d "$CACHE/dl.XXXXXX")
 	# shellcheck disable=SC2086 # no image for a build-only target
-	(cd "$tmp" && apt-get download -qq -o APT::Sandbox::User=root $img "$hdr" "$common" "$kbuild" >&2)
+	(cd "$tmp" && papt apt-get download -qq $img "$hdr" "$common" "$kbuild" >&2) ||
+		{ rm -rf "$tmp"; die "apt-get download of $kver failed"; }
 	mkdir -p "$dir/root"
 	for d in "$tmp"/*.deb; do
 		dpkg -x "$d" "$dir/root"
 	done
 	rm -rf "$tmp"
 	ln -sf "root/usr/src/linux-headers-$kver" "$dir/build"
-	test -f "$dir/root/usr/src/linux-headers-$kver/Makefile"
+	test -f "$dir/root/usr/src/linux-headers-$kver/Makefile" ||
+		die "$hdr has no Makefile"
 	if [ $mark = .complete ]; then
 		# Debian's image installs the kernel as /boot/vmlinuz-KVER.
 		ln -sf "root/boot/vmlinuz-$kver" "$dir/vmlinuz"
 		ln -sf "root/lib/modules/$kver" "$dir/modules"
 	fi
+	echo "$rel" > "$dir/.release"
 	touch "$dir/$mark"
 }
 
@@ -115,90 +135,98 @@ fix_headers() {
 		"$mk"
 }
 
+# stale FILE: true if FILE must be (re)written: missing, empty, asked for
+# (PINLEDGER_RESOLVE=1), a day old, or older than releases.conf.
+stale() {
+	[ ! -s "$1" ] || [ "${PINLEDGER_RESOLVE:-}" = 1 ] ||
+	[ -n "$(find "$1" -mmin +1440)" ] || [ "$RELEASES_CONF" -nt "$1" ]
+}
+
+# resolve_kernels: kernels.env, the newest generic kernel of each
+# release's default series.
 resolve_kernels() {
-	apt_update_once
-	K61=$(newest_pkg 'linux-image-6\.1\.0-[0-9]+-amd64' | sed 's/^linux-image-//')
-	K612=$(newest_pkg 'linux-image-6\.12\.[0-9]+\+deb12-amd64' | sed 's/^linux-image-//')
-	[ -n "$K61" ] && [ -n "$K612" ] ||
-		{ log "cannot resolve stock kernels from apt"; return 1; }
-	printf 'K61=%s\nK612=%s\n' "$K61" "$K612" > "$CACHE/kernels.env.new"
-	mv "$CACHE/kernels.env.new" "$CACHE/kernels.env"
-	log "kernels: $K61 $K612"
-}
-
-# served PKG: true if the archive serves PKG (apt-cache madison lists it).
-served() {
-	[ -n "$(apt-cache madison "$1" 2>/dev/null)" ]
-}
-
-# resolve_matrix: write $CACHE/matrix.env - the booted kernels of each
-# flavour (KCLOUD61 ... KRT612, the same rule as the generic ones: the
-# newest release with a signed image) and BUILD_ONLY, every other
-# release of the three flavours whose headers the archive serves.
-resolve_matrix() {
-	local f s k boot=" $K61 $K612 " p
-	apt_update_once
+	local c s k all=''
+	for c in $(rel_codenames); do
+		s=$(rel_series "$c" | head -1)
+		k=$(newest_kernel "$s" '')
+		[ -n "$k" ] || die "no kernel of series $s in $c (private apt lists in $PAPT_DIR)"
+		all+="$k:$c "
+	done
 	{
-		for f in cloud rt; do
-			k=$(newest_pkg "linux-image-6\.1\.0-[0-9]+-$f-amd64" | sed 's/^linux-image-//')
-			s=$(newest_pkg "linux-image-6\.12\.[0-9]+\+deb12-$f-amd64" | sed 's/^linux-image-//')
-			[ -n "$k" ] && [ -n "$s" ] ||
-				{ log "cannot resolve $f kernels from apt"; return 1; }
-			f=${f^^}
-			echo "K${f}61=$k"
-			echo "K${f}612=$s"
-			boot+="$k $s "
-		done
-		printf 'BUILD_ONLY="'
-		for p in $(apt-cache pkgnames linux-headers- |
-			   grep -E '^linux-headers-6\.(1\.0-[0-9]+|12\.[0-9]+\+deb12)-(cloud-|rt-)?amd64$' |
-			   sort -V); do
-			k=${p#linux-headers-}
-			case $boot in *" $k "*) continue ;; esac
-			served "$p" && printf '%s ' "$k"
-		done
-		printf '"\n'
-	} > "$CACHE/matrix.env.new"
-	mv "$CACHE/matrix.env.new" "$CACHE/matrix.env"
-	log "matrix: $(tr '\n' ' ' < "$CACHE/matrix.env")"
+		echo "# written by scripts/provision.sh from scripts/releases.conf"
+		all=${all% }
+		echo "KCHECK_REL=\"$all\""
+		all=$(for k in $all; do printf '%s\n' "${k%%:*}"; done | paste -sd ' ')
+		echo "KCHECK=\"$all\""
+		echo "KNEWEST=${all##* }"
+	} > "$CACHE/kernels.env.new"
+	mv "$CACHE/kernels.env.new" "$CACHE/kernels.env"
+	log "kernels: $(echo $all)"
 }
 
-# provision_matrix: the cloud/rt kernels and the build-only headers.
-provision_matrix() {
-	local k
-	if [ ! -s "$CACHE/matrix.env" ] || [ "${PINLEDGER_RESOLVE:-}" = 1 ] ||
-	   [ -n "$(find "$CACHE/matrix.env" -mmin +1440)" ]; then
-		resolve_matrix
-	fi
-	# shellcheck source=/dev/null
-	. "$CACHE/matrix.env"
-	for k in "$KCLOUD61" "$KCLOUD612" "$KRT61" "$KRT612"; do
-		fetch_kernel "$k"
-		fix_headers "$k"
+# served PKG: true if the archive serves PKG.
+served() {
+	[ -n "$(papt apt-cache madison "$1" 2>/dev/null)" ]
+}
+
+# resolve_matrix: matrix.env - MATRIX_BOOT, "flavour:KVER:CODENAME" for
+# every series and flavour of every release (newest signed image), and
+# BUILD_ONLY, "KVER:CODENAME" for every other release of them served.
+resolve_matrix() {
+	local c s f k p boot='' only='' re
+	for c in $(rel_codenames); do
+		for s in $(rel_series "$c"); do
+			for f in generic cloud rt; do
+				k=$(newest_kernel "$s" "${f#generic}")
+				[ -n "$k" ] || die "no $f kernel of series $s in $c"
+				boot+="$f:$k:$c "
+			done
+			re=$(series_regex "$s" '')
+			re="${re%-amd64}-((cloud|rt)-)?amd64"
+			for p in $(papt apt-cache pkgnames linux-headers- | grep -E "^linux-headers-$re\$" | sort -V); do
+				k=${p#linux-headers-}
+				case " $boot" in *":$k:"*) continue ;; esac
+				served "$p" && only+="$k:$c "
+			done
+		done
 	done
-	for k in $BUILD_ONLY; do
-		fetch_kernel "$k" --headers
-		fix_headers "$k"
-	done
+	printf 'MATRIX_BOOT="%s"\nBUILD_ONLY="%s"\n' "${boot% }" "${only% }" > "$CACHE/matrix.env.new"
+	mv "$CACHE/matrix.env.new" "$CACHE/matrix.env"
+	log "matrix: $(echo $boot) (and $(echo $only | wc -w) build-only)"
 }
 
 main() {
-	case "${1:-}" in
-	--tools-only)	install_tools; return ;;
-	esac
+	local kc c k f
 	install_tools
-	# Resolve once; re-resolve when asked or when the cache is a day old.
-	if [ ! -s "$CACHE/kernels.env" ] || [ "${PINLEDGER_RESOLVE:-}" = 1 ] ||
-	   [ -n "$(find "$CACHE/kernels.env" -mmin +1440)" ]; then
+	[ "${1:-}" = --tools-only ] && return 0
+	papt_update || die "cannot read the Debian archive's lists ($(host_mirror))"
+	if stale "$CACHE/kernels.env"; then
 		resolve_kernels
 	fi
 	# shellcheck source=/dev/null
 	. "$CACHE/kernels.env"
-	fetch_kernel "$K61"
-	fetch_kernel "$K612"
-	fix_headers "$K61"
-	fix_headers "$K612"
-	[ "${1:-}" != --matrix ] || provision_matrix
+	for kc in $KCHECK_REL; do
+		fetch_kernel "${kc%%:*}" "${kc#*:}"
+		fix_headers "${kc%%:*}"
+	done
+	for c in $(rel_codenames); do
+		relroot_ensure "$c" || die "cannot build the $c root"
+	done
+	[ "${1:-}" = --matrix ] || return 0
+	if stale "$CACHE/matrix.env"; then
+		resolve_matrix
+	fi
+	# shellcheck source=/dev/null
+	. "$CACHE/matrix.env"
+	for kc in $MATRIX_BOOT; do
+		f=${kc%%:*} k=${kc#*:}
+		fetch_kernel "${k%%:*}" "${k#*:}"
+		fix_headers "${k%%:*}"
+	done
+	for kc in $BUILD_ONLY; do
+		fetch_kernel "${kc%%:*}" "${kc#*:}" --headers
+		fix_headers "${kc%%:*}"
+	done
 }
 
 main "$@"

@@ -29,11 +29,11 @@ while [ $# -gt 0 ]; do
 done
 scripts/provision.sh >/dev/null || { echo "provisioning failed"; exit 1; }
 . .cache/kernels.env
-[ -n "$KERNELS" ] || KERNELS="$K61 $K612"
-make -s tools >/dev/null || exit 1
+[ -n "$KERNELS" ] || KERNELS=$KCHECK
 mkdir -p build/stress
 for k in $KERNELS; do
-	make -s KVER=$k module pinholder >/dev/null || { echo "$k: build failed"; exit 1; }
+	scripts/rel-make.sh "$k" -s module pinholder tools >/dev/null ||
+		{ echo "$k: build failed"; exit 1; }
 done
 
 # storm KVER: one guest's storm, into build/stress/KVER.{log,dmesg,rc}.

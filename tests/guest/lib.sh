@@ -11,6 +11,9 @@ set -euo pipefail
 PL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PL_KVER=${PINLEDGER_KVER:-$(uname -r)}
 PL_KO=${PL_KO:-$PL_ROOT/build/$PL_KVER/pinledger.ko}
+# The test tools of the guest's userland: built in its release's root
+# (scripts/rel-make.sh; guest.sh sets PINLEDGER_RELEASE), else natively.
+PL_TOOLS=$PL_ROOT/build/${PINLEDGER_RELEASE:+$PINLEDGER_RELEASE/}tools
 PL_SYSFS=/sys/kernel/pinledger
 PL_DEBUGFS=/sys/kernel/debug/pinledger
 PL_TRACEFS=/sys/kernel/tracing
@@ -130,7 +133,7 @@ dmesg_bad() {
 	grep -E 'WARNING:|BUG:|BUG |Oops|general protection|lockdep|possible circular|INFO: task .* blocked|Call Trace|RCU stall|UBSAN|KASAN|refcount_t:' || true
 }
 
-PINCTL=$PL_ROOT/build/tools/pinctl
+PINCTL=$PL_TOOLS/pinctl
 PL_HOLDER_KO=$PL_ROOT/build/$PL_KVER/pinholder/pinholder.ko
 
 # pl_rt: true on a PREEMPT_RT kernel.  What pinledger does differently

@@ -7,7 +7,7 @@
 # 300 MiB at least, which brd only allocates as it is written) and
 # mounted without dax at /mnt/pc.
 
-PCPIN=$PL_ROOT/build/tools/pcpin
+PCPIN=$PL_TOOLS/pcpin
 PC_MNT=/mnt/pc
 PC_DEV=/dev/ram0
 

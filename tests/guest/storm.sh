@@ -48,7 +48,7 @@ rm -rf $W
 mkdir -p $W
 START=$(date +%s)
 END=$((START + SECS))
-PCPIN=$PL_ROOT/build/tools/pcpin
+PCPIN=$PL_TOOLS/pcpin
 NULLB=/dev/nullb0
 
 # pick WORD...: one of the words, at random, in PICK (no fork).

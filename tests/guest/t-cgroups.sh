@@ -8,7 +8,7 @@
 # counted per group.
 . "$(dirname "$0")/lib.sh"
 
-PLT=$PL_ROOT/build/tools/pinledger
+PLT=$PL_TOOLS/pinledger
 PL_FS=ext4
 d=$(pl_dir)
 f=$d/cg.$$

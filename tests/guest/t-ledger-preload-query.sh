@@ -8,7 +8,7 @@
 # pins are attributed next to them; rmmod with live pins is safe.
 . "$(dirname "$0")/lib.sh"
 
-PLT=$PL_ROOT/build/tools/pinledger
+PLT=$PL_TOOLS/pinledger
 d=$(pl_dir)
 f=$d/preload.$$
 pl_holder_load

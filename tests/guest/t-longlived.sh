@@ -11,7 +11,7 @@
 # knobs: EINVAL, a dmesg line naming the knob, state unchanged.
 . "$(dirname "$0")/lib.sh"
 
-PLT=$PL_ROOT/build/tools/pinledger
+PLT=$PL_TOOLS/pinledger
 T=$PL_TRACEFS
 d=$(pl_dir)
 f=$d/ll.$$

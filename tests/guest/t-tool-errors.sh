@@ -8,7 +8,7 @@
 # first and unloaded for the not-loaded checks at the end.
 . "$(dirname "$0")/lib.sh"
 
-PLT=$PL_ROOT/build/tools/pinledger
+PLT=$PL_TOOLS/pinledger
 
 # expect_err RC PATTERN CMD...: CMD exits RC with one stderr line matching.
 expect_err() {

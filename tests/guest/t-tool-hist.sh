@@ -8,7 +8,7 @@
 # by flags and by filesystem.
 . "$(dirname "$0")/lib.sh"
 
-PLT=$PL_ROOT/build/tools/pinledger
+PLT=$PL_TOOLS/pinledger
 d=$(pl_dir)
 f=$d/hist.$$
 pl_holder_load

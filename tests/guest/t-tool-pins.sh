@@ -8,7 +8,7 @@
 # filters; --json.
 . "$(dirname "$0")/lib.sh"
 
-PLT=$PL_ROOT/build/tools/pinledger
+PLT=$PL_TOOLS/pinledger
 d=$(pl_dir)
 f=$d/pins.$$
 g=$d/pins2.$$

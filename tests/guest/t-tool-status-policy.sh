@@ -8,7 +8,7 @@
 # point and by MAJ:MIN, and removes it with "default".
 . "$(dirname "$0")/lib.sh"
 
-PLT=$PL_ROOT/build/tools/pinledger
+PLT=$PL_TOOLS/pinledger
 d=$(pl_dir)
 pl_holder_load
 pl_load

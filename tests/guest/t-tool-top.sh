@@ -6,7 +6,7 @@
 # pinning in a loop shows a pin rate (BPF on pin_acquire).
 . "$(dirname "$0")/lib.sh"
 
-PLT=$PL_ROOT/build/tools/pinledger
+PLT=$PL_TOOLS/pinledger
 f=/mnt/ext4dax/top.$$
 pl_holder_load
 pl_load

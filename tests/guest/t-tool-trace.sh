@@ -7,7 +7,7 @@
 # tracefs instance is gone afterwards.
 . "$(dirname "$0")/lib.sh"
 
-PLT=$PL_ROOT/build/tools/pinledger
+PLT=$PL_TOOLS/pinledger
 d=$(pl_dir)
 f=$d/trace.$$
 pl_holder_load

@@ -7,7 +7,7 @@
 # long); --json says the same.
 . "$(dirname "$0")/lib.sh"
 
-PLT=$PL_ROOT/build/tools/pinledger
+PLT=$PL_TOOLS/pinledger
 d=$(pl_dir)
 f=$d/who.$$
 pl_holder_load

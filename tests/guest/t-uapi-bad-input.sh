@@ -12,7 +12,7 @@
 # the kmalloc caches did not grow by the rounds.
 . "$(dirname "$0")/lib.sh"
 
-UB=$PL_ROOT/build/tools/uapibad
+UB=$PL_TOOLS/uapibad
 pl_holder_load
 pl_load
 [ -c /dev/pinledger ] || fail "no /dev/pinledger"

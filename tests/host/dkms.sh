@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# dkms.sh - DKMS builds pinledger for both stock kernels.
+# dkms.sh - DKMS builds pinledger for the given stock kernels.
 #
-# Usage: tests/host/dkms.sh K61 K612
+# Usage: tests/host/dkms.sh KVER...  (in the root of their release: scripts/rel-make.sh --run)
 #
 # Exports the tracked tree, "dkms add"s it, "dkms build"s it against each
 # kernel's unpacked headers (--kernelsourcedir: the headers are not

@@ -29,6 +29,7 @@ MODULE_LICENSE("GPL");
 SRC
 echo 'obj-m := bad.o' > "$TMP/Kbuild"
 make -s -C "$1" M="$TMP" modules >/dev/null 2>&1
+[ -f "$TMP/bad.ko" ] || { echo "the module with an indirect call did not build"; exit 1; }
 if "$ROOT/scripts/check-ibt.sh" "$TMP/bad.ko"; then
 	echo "check-ibt accepted a module with an indirect call"
 	exit 1
