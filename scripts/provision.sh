@@ -111,6 +111,7 @@ fetch_kernel() {
 		dpkg -x "$d" "$dir/root"
 	done
 	rm -rf "$tmp"
+	merged_usr "$kver"
 	ln -sf "root/usr/src/linux-headers-$kver" "$dir/build"
 	test -f "$dir/root/usr/src/linux-headers-$kver/Makefile" ||
 		die "$hdr has no Makefile"
@@ -121,6 +122,14 @@ fetch_kernel() {
 	fi
 	echo "$rel" > "$dir/.release"
 	touch "$dir/$mark"
+}
+
+# merged_usr KVER: Debian 13's packages install modules under /usr/lib
+# (merged /usr); give the unpacked tree the /lib -> usr/lib link a merged
+# system has, so that modules/, depmod -b and the guest find them.
+merged_usr() {
+	local r=$CACHE/$1/root
+	[ -e "$r/lib" ] || [ ! -d "$r/usr/lib/modules" ] || ln -s usr/lib "$r/lib"
 }
 
 # fix_headers KVER: the headers Makefile includes the -common (-common-rt)

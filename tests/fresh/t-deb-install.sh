@@ -2,13 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # t-deb-install.sh - install pinledger the way a Debian user does, in a
-# throwaway Debian 12 root (make check-fresh runs it there after make
-# check; it refuses to run anywhere else, since it installs kernel images
-# and headers).  Prints KTAP:
+# throwaway root of a Debian release (make check-fresh runs it there after
+# make check; it refuses to run anywhere else, since it installs kernel
+# images and headers).  The two kernels: the release's default kernel
+# (scripts/releases.conf) and the newest of its second series, or, with
+# one series (Debian 13), the release before the newest of it.  Prints
+# KTAP:
 #   - make deb builds pinledger-dkms and pinledger-tools;
-#   - a stock kernel (image + headers) installed first, then the .debs with
-#     apt: the package's DKMS hook builds the module for it;
-#   - the second stock kernel installed after: the kernel's DKMS hook
+#   - the first kernel (image + headers) installed first, then the .debs
+#     with apt: the package's DKMS hook builds the module for it;
+#   - the second kernel installed after: the kernel's DKMS hook
 #     builds it there too ("dkms status" says installed for both);
 #   - the modules are signed with the DKMS MOK key (modinfo signer,
 #     sig_hashalgo);
@@ -31,8 +34,27 @@ PLAN=10
 	echo "t-deb-install: installs kernels and packages: only in a throwaway root (make check-fresh)" >&2
 	exit 2
 }
-# shellcheck source=/dev/null
-. "$CACHE/kernels.env" || { echo "no $CACHE/kernels.env: run make check first" >&2; exit 2; }
+# shellcheck source=scripts/releases.sh
+. scripts/releases.sh
+REL=$(host_codename)
+[ -n "$(rel_field "$REL" 2)" ] ||
+	{ echo "t-deb-install: this root runs '$REL', not a release of scripts/releases.conf" >&2; exit 2; }
+# kernels_of SERIES: the signed generic kernels of a series this root's
+# apt serves, newest first.
+kernels_of() {
+	apt-cache pkgnames linux-image- | grep -E "^linux-image-$(series_regex "$1" '')\$" |
+		sed 's/^linux-image-//' | sort -rV
+}
+apt-get update -qq >/dev/null 2>&1
+S1=$(rel_series "$REL" | sed -n 1p) S2=$(rel_series "$REL" | sed -n 2p)
+K1=$(kernels_of "$S1" | sed -n 1p)
+if [ -n "$S2" ]; then
+	K2=$(kernels_of "$S2" | sed -n 1p)
+else
+	K2=$(kernels_of "$S1" | sed -n 2p)
+fi
+[ -n "$K1" ] && [ -n "$K2" ] ||
+	{ echo "t-deb-install: cannot resolve two kernels of $REL ('$K1', '$K2')" >&2; exit 2; }
 
 # result OK NAME [OUTPUT]: one KTAP line, then the end of the output as
 # diagnostics (more of it on failure).
@@ -59,28 +81,28 @@ apt_install() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
 }
 
-# What the guests run: the test tools and the unsigned builds (make check
-# made them already; nothing to do then).
-make -s modules-all tools >/dev/null 2>&1 ||
-	echo "# make modules-all tools failed: the guest steps will say what is missing"
+# What the guests run: the test tools, built here as this release's user
+# would (the guests' userland is this root).
+make -s tools >/dev/null 2>&1 ||
+	echo "# make tools failed: the guest steps will say what is missing"
 echo "KTAP version 1"
 echo "1..$PLAN"
 export -f apt_install
 run "make deb builds pinledger-dkms and pinledger-tools" \
 	'make deb && ls build/deb/pinledger-dkms_*_all.deb build/deb/pinledger-tools_*_amd64.deb'
-run "stock kernel $K61 installed (image and headers)" \
-	"apt_install linux-image-$K61 linux-headers-$K61"
-run "apt installs pinledger-dkms and pinledger-tools; DKMS builds for $K61" \
+run "stock kernel $K1 installed (image and headers)" \
+	"apt_install linux-image-$K1 linux-headers-$K1"
+run "apt installs pinledger-dkms and pinledger-tools; DKMS builds for $K1" \
 	"apt_install ./build/deb/pinledger-dkms_*_all.deb ./build/deb/pinledger-tools_*_amd64.deb &&
-	 test -f /lib/modules/$K61/updates/dkms/pinledger.ko*"
-run "stock kernel $K612 installed afterwards: its DKMS hook builds pinledger" \
-	"apt_install linux-image-$K612 linux-headers-$K612 &&
-	 test -f /lib/modules/$K612/updates/dkms/pinledger.ko*"
+	 test -f /lib/modules/$K1/updates/dkms/pinledger.ko*"
+run "stock kernel $K2 installed afterwards: its DKMS hook builds pinledger" \
+	"apt_install linux-image-$K2 linux-headers-$K2 &&
+	 test -f /lib/modules/$K2/updates/dkms/pinledger.ko*"
 run "dkms status: installed for both kernels" \
-	"dkms status pinledger; dkms status pinledger | grep -F '$K61' | grep -q installed &&
-	 dkms status pinledger | grep -F '$K612' | grep -q installed"
+	"dkms status pinledger; dkms status pinledger | grep -F '$K1' | grep -q installed &&
+	 dkms status pinledger | grep -F '$K2' | grep -q installed"
 run "modules signed with the DKMS MOK key" \
-	"for k in $K61 $K612; do
+	"for k in $K1 $K2; do
 		ko=\$(ls /lib/modules/\$k/updates/dkms/pinledger.ko*)
 		s=\$(modinfo -F signer \$ko); a=\$(modinfo -F sig_hashalgo \$ko)
 		echo \"\$k: signer '\$s' sig_hashalgo '\$a'\"
@@ -90,7 +112,7 @@ run "modules signed with the DKMS MOK key" \
 # The guest boots an installed kernel: a rig cache entry made of the
 # installed system's files (the rig's own cache holds the unpacked ones).
 ICACHE=/var/tmp/pinledger-installed
-for k in $K61 $K612; do
+for k in $K1 $K2; do
 	mkdir -p "$ICACHE/$k"
 	ln -sfn / "$ICACHE/$k/root"
 	ln -sfn "/boot/vmlinuz-$k" "$ICACHE/$k/vmlinuz"
@@ -101,11 +123,14 @@ done
 cat > /etc/modprobe.d/pinledger.conf <<'EOF'
 options pinledger policy=block
 EOF
-for k in $K61 $K612; do
+for k in $K1 $K2; do
 	run "$k boots; modprobe.d policy=block in force at load; pinledger tool runs" \
 		"PINLEDGER_CACHE=$ICACHE scripts/guest.sh --kernel $k --timeout 600 -- tests/fresh/deb-guest.sh"
 done
-for k in $K61 $K612; do
+for k in $K1 $K2; do
+	# The unsigned build of this tree, against the installed headers.
+	make -s KVER="$k" module >/dev/null 2>&1 ||
+		echo "# make KVER=$k module failed: the next step will say so"
 	run "$k with module.sig_enforce=1 refuses the unsigned build" \
 		"PINLEDGER_CACHE=$ICACHE scripts/guest.sh --kernel $k --timeout 300 \
 			--append module.sig_enforce=1 -- tests/fresh/sig-guest.sh build/$k/pinledger.ko"
