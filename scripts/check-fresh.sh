@@ -94,6 +94,17 @@ in_root() {
 		/bin/bash -c "$1"
 }
 
+# demo_story LOG: make demo told its story - the truncate waited while the
+# file kept its size, "pinledger who" named the holder (pinctl, pages 0-3)
+# and the truncate waiting on it, and the
+# truncate ended with status 0 once the holder let go.
+demo_story() {
+	grep -q '^size=65536' "$1" &&
+	grep -qE '^ +0-3 +[0-9]+ +pinctl +PIN' "$1" &&
+	grep -qE 'layout change id=[0-9]+ by tgid=[0-9]+ comm=truncate' "$1" &&
+	grep -q 'truncate exit status 0' "$1" && grep -q '^size=0' "$1"
+}
+
 # fresh_release: make check and the package test in a fresh root of $REL;
 # adds to PASS and FAIL.
 fresh_release() {
@@ -144,6 +155,17 @@ fresh_release() {
 	q=$(echo "$line" | awk '{ print $3 }')
 	[ -n "$line" ] || { p=0; q=1; }
 	PASS=$((PASS + p)); FAIL=$((FAIL + q))
+
+	echo "== make demo in the fresh $REL root"
+	in_root 'cd /root/pinledger && make demo' > "$LOGS/demo.log" 2>&1
+	if demo_story "$LOGS/demo.log"; then
+		echo "ok - make demo: a pin blocks a truncate, who names the holder, the truncate ends"
+		PASS=$((PASS + 1))
+	else
+		echo "not ok - make demo's story (log: ${LOGS#"$ROOT"/}/demo.log)"
+		tail -30 "$LOGS/demo.log" | sed 's/^/  | /'
+		FAIL=$((FAIL + 1))
+	fi
 
 	echo "== Debian packages in the fresh $REL root"
 	in_root 'cd /root/pinledger && PL_FRESH_ROOT=1 tests/fresh/t-deb-install.sh' 2>&1 |
