@@ -126,10 +126,7 @@ fresh_release() {
 	# apt as an installed system of the release has it: its suites, and
 	# the Acquire settings this host needs to reach the archive; DNS.
 	rm -f "$R"/etc/apt/sources.list "$R"/etc/apt/sources.list.d/*
-	papt_setup
-	awk -v c="$REL" 'BEGIN { RS = ""; ORS = "\n\n" }
-		$0 ~ "Suites: " c "( |-|$)" { print }' \
-		"$PAPT_DIR/etc/sources.list.d/pinledger.sources" > "$R/etc/apt/sources.list.d/debian.sources"
+	papt_sources_of "$REL" > "$R/etc/apt/sources.list.d/debian.sources"
 	for f in /etc/apt/apt.conf.d/*; do
 		grep -q '^ *Acquire::' "$f" 2>/dev/null && cp "$f" "$R$f"
 	done

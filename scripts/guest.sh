@@ -8,8 +8,8 @@
 # ($CACHE/roots/CODENAME, scripts/releases.sh) or, for a kernel of no
 # release, the host root, read-only (shared over 9p, under a tmpfs
 # overlay, so it may write anywhere; writes are lost); the clone, the cache
-# and the current directory are visible at their host paths, the kernel's own modules (modprobe
-# works), two emulated pmem devices formatted and mounted with DAX at
+# and the current directory are visible at their host paths, the kernel's
+# own modules (modprobe works), two emulated pmem devices formatted and mounted with DAX at
 # /mnt/ext4dax (ext4, -o dax) and /mnt/xfsdax (xfs, -o dax=always), and a
 # writable per-run directory at /run/guest-out.  A kernel built without
 # 9p (CONFIG_NET_9P_VIRTIO; Debian's cloud flavour) gets both shares over

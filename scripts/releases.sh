@@ -129,6 +129,15 @@ papt_setup() {
 	rm -f "$PAPT_DIR/lists/.updated"
 }
 
+# papt_sources_of CODENAME: the deb822 sources of one release (suite,
+# -updates, -security), what an installed system of it has.
+papt_sources_of() {
+	papt_setup
+	awk -v c="$1" 'BEGIN { RS = ""; ORS = "\n\n" }
+		$0 ~ "Suites: " c "( |-|$)" { print }' \
+		"$PAPT_DIR/etc/sources.list.d/pinledger.sources"
+}
+
 # papt CMD ARGS...: apt-get or apt-cache (CMD) on the private configuration.
 papt() {
 	local cmd=$1
@@ -202,10 +211,7 @@ relroot_ensure() {
 		return 1
 	fi
 	rm -f "$tmp"/etc/apt/sources.list "$tmp"/etc/apt/sources.list.d/*
-	papt_setup
-	awk -v c="$c" 'BEGIN { RS = ""; ORS = "\n\n" }
-		$0 ~ "Suites: " c "( |-|$)" { print }' \
-		"$PAPT_DIR/etc/sources.list.d/pinledger.sources" > "$tmp/etc/apt/sources.list.d/debian.sources"
+	papt_sources_of "$c" > "$tmp/etc/apt/sources.list.d/debian.sources"
 	cp /etc/resolv.conf "$tmp/etc/resolv.conf" 2>/dev/null || :
 	rel_log "installing ${#ROOT_PKGS[@]} packages into the $c root"
 	if ! relroot_chroot "$tmp" "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -y -qq upgrade &&
