@@ -136,8 +136,12 @@ merged_usr() {
 # tree by absolute path; point it at the unpacked copy (again, if the tree
 # moved; left alone while the path it names exists).
 fix_headers() {
-	local dir=$CACHE/$1 mk inc
+	local dir=$CACHE/$1 mk inc out
 	mk=$dir/root/usr/src/linux-headers-$1/Makefile
+	# Debian 14's also sets KBUILD_OUTPUT to its own installed path.
+	out=$(sed -n 's/^KBUILD_OUTPUT=//p' "$mk" | head -1)
+	[ -z "$out" ] || [ -d "$out" ] ||
+		sed -i "s|^KBUILD_OUTPUT=.*/usr/src/\(linux-headers-$1\)\$|KBUILD_OUTPUT=$dir/root/usr/src/\1|" "$mk"
 	inc=$(sed -n 's/^include //p' "$mk" | head -1)
 	[ -n "$inc" ] && [ -f "$inc" ] && return 0
 	sed -i "s|^include .*/usr/src/\(linux-headers-[^/]*-common\(-rt\)\{0,1\}/Makefile\)\$|include $dir/root/usr/src/\1|" \
