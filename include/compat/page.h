@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * compat/page.h - raw struct page words, written against the 7.2 API.
+ *
+ * The journal's per-page loops read a page's flags, compound and mapping
+ * words themselves (one load each, no call, no VM_BUG_ON), and the
+ * predicates of compat/gup.h read its pgmap.  Their spelling changed:
+ *  - 6.15 moved pgmap from struct page into struct folio (page_pgmap());
+ * On 6.1 and 6.12 every helper is the plain field access it replaces.
+ */
+#ifndef _PINLEDGER_COMPAT_PAGE_H
+#define _PINLEDGER_COMPAT_PAGE_H
+
+#include <linux/mm.h>
+#include <linux/memremap.h>
+#include "pinledger_config.h"
+
+/**
+ * pl_page_pgmap - the dev_pagemap of a ZONE_DEVICE page.
+ * @page: a ZONE_DEVICE page.
+ *
+ * Context: any; @page must be a ZONE_DEVICE page.
+ * Return: its dev_pagemap.
+ */
+static __always_inline struct dev_pagemap *pl_page_pgmap(struct page *page)
+{
+#ifdef HAVE_PAGE_PGMAP
+	return page_pgmap(page);
+#else
+	return page->pgmap;
+#endif
+}
+
+#endif /* _PINLEDGER_COMPAT_PAGE_H */
