@@ -6,6 +6,7 @@
  * words themselves (one load each, no call, no VM_BUG_ON), and the
  * predicates of compat/gup.h read its pgmap.  Their spelling changed:
  *  - 6.15 moved pgmap from struct page into struct folio (page_pgmap());
+ *  - 6.17 renamed the mapping pointer's PAGE_MAPPING_* flags FOLIO_MAPPING_*;
  * On 6.1 and 6.12 every helper is the plain field access it replaces.
  */
 #ifndef _PINLEDGER_COMPAT_PAGE_H
@@ -14,6 +15,12 @@
 #include <linux/mm.h>
 #include <linux/memremap.h>
 #include "pinledger_config.h"
+
+#ifndef HAVE_FOLIO_MAPPING_ANON
+/* Before 6.17 (page-flags.h): the same bits, PAGE_MAPPING_* names. */
+#define FOLIO_MAPPING_ANON	PAGE_MAPPING_ANON
+#define FOLIO_MAPPING_FLAGS	PAGE_MAPPING_FLAGS
+#endif
 
 /**
  * pl_page_pgmap - the dev_pagemap of a ZONE_DEVICE page.
