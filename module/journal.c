@@ -541,7 +541,7 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 {
 	long i = 0, k = 0, n;
 	/* Start with the first page's kind (a one-page DAX call is common). */
-	bool dev = pl_flags_small_device(READ_ONCE(pages[0]->flags));
+	bool dev = pl_flags_small_device(pl_page_flags_word(pages[0]));
 	u64 sv;
 
 	for (;;) {
@@ -551,7 +551,7 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 				/* A GUP call fills pages[0..ret): none is NULL. */
 				struct page *page = pages[i];
 
-				if (unlikely(!pl_flags_small_device(READ_ONCE(page->flags)) ||
+				if (unlikely(!pl_flags_small_device(pl_page_flags_word(page)) ||
 					     (READ_ONCE(page->compound_head) & 1)))
 					break;
 				acq_put(out, pos, k, wrap, page_word(page));
@@ -564,7 +564,7 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 				unsigned long mapping, flags;
 
 				mapping = (unsigned long)READ_ONCE(page->mapping);
-				flags = READ_ONCE(page->flags);
+				flags = pl_page_flags_word(page);
 				if (unlikely((READ_ONCE(page->compound_head) & 1) ||
 					     (flags & (1UL << PG_head)) ||
 					     !(mapping & FOLIO_MAPPING_ANON)))
@@ -578,7 +578,7 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 			break;
 		/* A small folio of the other kind: switch loops. */
 		if (!(READ_ONCE(pages[i]->compound_head) & 1)) {
-			unsigned long flags = READ_ONCE(pages[i]->flags);
+			unsigned long flags = pl_page_flags_word(pages[i]);
 
 			if (!dev && pl_flags_small_device(flags)) {
 				dev = true;

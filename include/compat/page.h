@@ -7,6 +7,7 @@
  * predicates of compat/gup.h read its pgmap.  Their spelling changed:
  *  - 6.15 moved pgmap from struct page into struct folio (page_pgmap());
  *  - 6.17 renamed the mapping pointer's PAGE_MAPPING_* flags FOLIO_MAPPING_*;
+ *  - 6.18 wrapped page->flags in memdesc_flags_t (the word is .f);
  * On 6.1 and 6.12 every helper is the plain field access it replaces.
  */
 #ifndef _PINLEDGER_COMPAT_PAGE_H
@@ -21,6 +22,22 @@
 #define FOLIO_MAPPING_ANON	PAGE_MAPPING_ANON
 #define FOLIO_MAPPING_FLAGS	PAGE_MAPPING_FLAGS
 #endif
+
+/**
+ * pl_page_flags_word - load a page's flags word once.
+ * @page: the page.
+ *
+ * Context: any; racy like any lockless read of page->flags.
+ * Return: the flags word (zone, section and PG_* bits).
+ */
+static __always_inline unsigned long pl_page_flags_word(const struct page *page)
+{
+#ifdef HAVE_MEMDESC_FLAGS_T
+	return READ_ONCE(page->flags.f);
+#else
+	return READ_ONCE(page->flags);
+#endif
+}
 
 /**
  * pl_page_pgmap - the dev_pagemap of a ZONE_DEVICE page.
