@@ -552,7 +552,7 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 				struct page *page = pages[i];
 
 				if (unlikely(!pl_flags_small_device(pl_page_flags_word(page)) ||
-					     (READ_ONCE(page->compound_head) & 1)))
+					     (pl_page_compound_word(page) & 1)))
 					break;
 				acq_put(out, pos, k, wrap, page_word(page));
 				k++;
@@ -565,7 +565,7 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 
 				mapping = (unsigned long)READ_ONCE(page->mapping);
 				flags = pl_page_flags_word(page);
-				if (unlikely((READ_ONCE(page->compound_head) & 1) ||
+				if (unlikely((pl_page_compound_word(page) & 1) ||
 					     (flags & (1UL << PG_head)) ||
 					     !(mapping & FOLIO_MAPPING_ANON)))
 					break;
@@ -577,7 +577,7 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 		if (i >= nr)
 			break;
 		/* A small folio of the other kind: switch loops. */
-		if (!(READ_ONCE(pages[i]->compound_head) & 1)) {
+		if (!(pl_page_compound_word(pages[i]) & 1)) {
 			unsigned long flags = pl_page_flags_word(pages[i]);
 
 			if (!dev && pl_flags_small_device(flags)) {

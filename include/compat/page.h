@@ -8,6 +8,8 @@
  *  - 6.15 moved pgmap from struct page into struct folio (page_pgmap());
  *  - 6.17 renamed the mapping pointer's PAGE_MAPPING_* flags FOLIO_MAPPING_*;
  *  - 6.18 wrapped page->flags in memdesc_flags_t (the word is .f);
+ *  - 7.0 renamed page->compound_head page->compound_info (bit 0 still
+ *    marks a tail page; the rest may be a mask, not the head's address).
  * On 6.1 and 6.12 every helper is the plain field access it replaces.
  */
 #ifndef _PINLEDGER_COMPAT_PAGE_H
@@ -36,6 +38,24 @@ static __always_inline unsigned long pl_page_flags_word(const struct page *page)
 	return READ_ONCE(page->flags.f);
 #else
 	return READ_ONCE(page->flags);
+#endif
+}
+
+/**
+ * pl_page_compound_word - load a page's compound word once.
+ * @page: the page.
+ *
+ * Only bit 0 has a meaning every kernel shares: set on a tail page.
+ *
+ * Context: any; racy against a folio being split or freed.
+ * Return: page->compound_head (before 7.0) or page->compound_info.
+ */
+static __always_inline unsigned long pl_page_compound_word(const struct page *page)
+{
+#ifdef HAVE_PAGE_COMPOUND_INFO
+	return READ_ONCE(page->compound_info);
+#else
+	return READ_ONCE(page->compound_head);
 #endif
 }
 
