@@ -838,8 +838,9 @@ void pinledger_guard_iput(struct inode *inode)
 		if (i < PL_DEFER_SLOTS)
 			smp_store_release(&deferrals[i].inode, NULL);
 		pinledger_count(defer_failures);
-		pr_warn_ratelimited("cannot defer eviction of busy DAX inode %lu (%s)\n",
-				    inode->i_ino, i == PL_DEFER_SLOTS ?
+		pr_warn_ratelimited("cannot defer eviction of busy DAX inode %llu (%s)\n",
+				    (unsigned long long)inode->i_ino,
+				    i == PL_DEFER_SLOTS ?
 				    "all deferral slots in use" : "module unloading");
 		return;
 	}
