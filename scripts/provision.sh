@@ -93,6 +93,11 @@ fetch_kernel() {
 	if [ $mark = .complete ]; then
 		img=linux-image-$kver
 		papt apt-cache show "$img" >/dev/null 2>&1 || img=$img-unsigned
+		# Debian 14 splits the image: linux-image-KVER only depends on
+		# linux-binary-KVER (vmlinuz), linux-modules-KVER and linux-base-KVER.
+		img="$img $(papt apt-cache depends "$img" |
+			sed -n "s/^ *Depends: \(linux-\(base\|binary\|modules\)-$kver\)\$/\1/p" |
+			paste -sd ' ')"
 	fi
 	hdr=linux-headers-$kver
 	# -common, or -common-rt for the rt flavour.
@@ -112,6 +117,7 @@ fetch_kernel() {
 	done
 	rm -rf "$tmp"
 	merged_usr "$kver"
+	boot_links "$kver"
 	ln -sf "root/usr/src/linux-headers-$kver" "$dir/build"
 	test -f "$dir/root/usr/src/linux-headers-$kver/Makefile" ||
 		die "$hdr has no Makefile"
@@ -130,6 +136,19 @@ fetch_kernel() {
 merged_usr() {
 	local r=$CACHE/$1/root
 	[ -e "$r/lib" ] || [ ! -d "$r/usr/lib/modules" ] || ln -s usr/lib "$r/lib"
+}
+
+# boot_links KVER: Debian 14's linux-binary/linux-modules packages install
+# vmlinuz, config and System.map under /usr/lib/modules/KVER, not /boot;
+# give the unpacked tree the /boot names the rig reads.
+boot_links() {
+	local r=$CACHE/$1/root f
+	[ -e "$r/lib/modules/$1/vmlinuz" ] && [ ! -e "$r/boot/vmlinuz-$1" ] || return 0
+	mkdir -p "$r/boot"
+	for f in vmlinuz config System.map; do
+		[ -e "$r/lib/modules/$1/$f" ] && ln -sf "../lib/modules/$1/$f" "$r/boot/$f-$1"
+	done
+	return 0
 }
 
 # fix_headers KVER: the headers Makefile includes the -common (-common-rt)
