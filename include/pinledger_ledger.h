@@ -199,7 +199,7 @@ static __always_inline long pinledger_folio_unexplained(struct folio *folio,
 		other = 1;	/* fsdax refcounts are 1-based */
 	} else {
 		mapping = READ_ONCE(folio->mapping);
-		if (mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON))
+		if (mapping && !((unsigned long)mapping & FOLIO_MAPPING_ANON))
 			other += folio_nr_pages(folio);	/* page cache */
 		if (folio_test_swapcache(folio))
 			other += folio_nr_pages(folio);

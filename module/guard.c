@@ -111,6 +111,7 @@
 #include "pinledger_trace.h"
 #include "compat/gup.h"
 #include "compat/dax.h"
+#include "compat/timer.h"
 
 unsigned int pinledger_policy = PL_POLICY_WAIT;
 unsigned int pinledger_wait_timeout_ms;
@@ -357,7 +358,7 @@ static void ticket_kick(struct pinledger_waiter *w)
 
 static void waiter_timeout(struct timer_list *t)
 {
-	struct pinledger_waiter *w = from_timer(w, t, timer);
+	struct pinledger_waiter *w = timer_container_of(w, t, timer);
 	unsigned long flags;
 
 	pl_rt_may_sleep("guard_lock");
@@ -385,7 +386,7 @@ static void reap_waiters(void)
 
 	llist_for_each_entry_safe(w, tmp, list, reap) {
 		if (w->timer_set)
-			del_timer_sync(&w->timer);
+			timer_delete_sync(&w->timer);
 		if (w->listed) {
 			pl_rt_may_sleep("guard_lock");
 			spin_lock_irqsave(&guard_lock, flags);
@@ -837,8 +838,9 @@ void pinledger_guard_iput(struct inode *inode)
 		if (i < PL_DEFER_SLOTS)
 			smp_store_release(&deferrals[i].inode, NULL);
 		pinledger_count(defer_failures);
-		pr_warn_ratelimited("cannot defer eviction of busy DAX inode %lu (%s)\n",
-				    inode->i_ino, i == PL_DEFER_SLOTS ?
+		pr_warn_ratelimited("cannot defer eviction of busy DAX inode %llu (%s)\n",
+				    (unsigned long long)inode->i_ino,
+				    i == PL_DEFER_SLOTS ?
 				    "all deferral slots in use" : "module unloading");
 		return;
 	}

@@ -331,7 +331,7 @@ static inline bool folio_direct(struct folio *folio)
 		return false;
 	mapping = READ_ONCE(folio->mapping);
 
-	return mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON) &&
+	return mapping && !((unsigned long)mapping & FOLIO_MAPPING_ANON) &&
 	       !pl_page_is_fsdax(&folio->page);
 }
 
@@ -440,7 +440,7 @@ static __always_inline u64 run_word(struct page **pages, long i, long nr,
 	/* Page-cache folios: direct path (folio_direct(); not on RT). */
 	mapping = READ_ONCE(folio->mapping);
 	if (!IS_ENABLED(CONFIG_PREEMPT_RT) &&
-	    unlikely(mapping && !((unsigned long)mapping & PAGE_MAPPING_ANON)) &&
+	    unlikely(mapping && !((unsigned long)mapping & FOLIO_MAPPING_ANON)) &&
 	    !pl_page_is_fsdax(page))
 		return 0;
 	return (u64)pfn << PL_JW_SHIFT | (*n - 1);
@@ -528,7 +528,7 @@ static __always_inline void acq_put(u64 *out, u64 pos, long k, bool wrap, u64 v)
  * references beyond one per entry are added to *@extra.
  *
  * Two inner loops, one per kind of small folio, each with the fewest
- * tests that tell its kind: anonymous (mapping's PAGE_MAPPING_ANON) and
+ * tests that tell its kind: anonymous (mapping's FOLIO_MAPPING_ANON) and
  * device (one mask of the flags; fsdax among them, journaled whatever
  * their kind: no device page is page cache).  A GUP call's pages are
  * mostly of one kind; a page of the other kind switches loops, anything
@@ -541,7 +541,7 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 {
 	long i = 0, k = 0, n;
 	/* Start with the first page's kind (a one-page DAX call is common). */
-	bool dev = pl_flags_small_device(READ_ONCE(pages[0]->flags));
+	bool dev = pl_flags_small_device(pl_page_flags_word(pages[0]));
 	u64 sv;
 
 	for (;;) {
@@ -551,8 +551,8 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 				/* A GUP call fills pages[0..ret): none is NULL. */
 				struct page *page = pages[i];
 
-				if (unlikely(!pl_flags_small_device(READ_ONCE(page->flags)) ||
-					     (READ_ONCE(page->compound_head) & 1)))
+				if (unlikely(!pl_flags_small_device(pl_page_flags_word(page)) ||
+					     (pl_page_compound_word(page) & 1)))
 					break;
 				acq_put(out, pos, k, wrap, page_word(page));
 				k++;
@@ -564,10 +564,10 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 				unsigned long mapping, flags;
 
 				mapping = (unsigned long)READ_ONCE(page->mapping);
-				flags = READ_ONCE(page->flags);
-				if (unlikely((READ_ONCE(page->compound_head) & 1) ||
+				flags = pl_page_flags_word(page);
+				if (unlikely((pl_page_compound_word(page) & 1) ||
 					     (flags & (1UL << PG_head)) ||
-					     !(mapping & PAGE_MAPPING_ANON)))
+					     !(mapping & FOLIO_MAPPING_ANON)))
 					break;
 				acq_put(out, pos, k, wrap, page_word(page));
 				k++;
@@ -577,8 +577,8 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 		if (i >= nr)
 			break;
 		/* A small folio of the other kind: switch loops. */
-		if (!(READ_ONCE(pages[i]->compound_head) & 1)) {
-			unsigned long flags = READ_ONCE(pages[i]->flags);
+		if (!(pl_page_compound_word(pages[i]) & 1)) {
+			unsigned long flags = pl_page_flags_word(pages[i]);
 
 			if (!dev && pl_flags_small_device(flags)) {
 				dev = true;
@@ -586,7 +586,7 @@ static __always_inline long acq_loop(struct jw *w, struct page **pages,
 			}
 			if (dev && !(flags & (1UL << PG_head)) &&
 			    ((unsigned long)READ_ONCE(pages[i]->mapping) &
-			     PAGE_MAPPING_ANON)) {
+			     FOLIO_MAPPING_ANON)) {
 				dev = false;
 				continue;
 			}

@@ -345,7 +345,7 @@ bool pinledger_folio_file(struct folio *folio, dev_t *dev, unsigned long *ino,
 	struct address_space *mapping = READ_ONCE(folio->mapping);
 	struct inode *host;
 
-	if (!mapping || ((unsigned long)mapping & PAGE_MAPPING_FLAGS))
+	if (!mapping || ((unsigned long)mapping & FOLIO_MAPPING_FLAGS))
 		return false;
 	/* Inodes are freed after an RCU grace period. */
 	host = READ_ONCE(mapping->host);

@@ -4,10 +4,11 @@
  *
  * pinledger keeps a ledger of get_user_pages()/pin_user_pages() references
  * and makes layout changes of DAX files wait for the pins in their range.
- * Init order: ledger, guard, page-cache worker, debugfs, sysfs, the
- * device (/dev/pinledger), hooks; exit
- * undoes it in reverse, hooks first, so no callback can reach state that
- * is being torn down.
+ * Init first refuses a kernel whose fsdax refcounting the guard does not
+ * know (pl_fsdax_refcount_supported(): 6.15+).  Init order: ledger,
+ * guard, page-cache worker, debugfs, sysfs, the device (/dev/pinledger),
+ * hooks; exit undoes it in reverse, hooks first, so no callback can reach
+ * state that is being torn down.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -19,6 +20,7 @@
 #include "pinledger_guard.h"
 #include "pinledger_pagecache.h"
 #include "pinledger_config.h"
+#include "compat/dax.h"
 
 DEFINE_PER_CPU(struct pinledger_stats, pinledger_stats);
 
@@ -78,6 +80,10 @@ static int __init pinledger_init(void)
 {
 	int ret;
 
+	if (!pl_fsdax_refcount_supported()) {
+		pr_err("fsdax folio refcounting of this kernel (6.15+) is not supported yet: the guard would free pinned blocks\n");
+		return -EOPNOTSUPP;
+	}
 	ret = pinledger_ledger_init();
 	if (ret)
 		return ret;

@@ -93,6 +93,11 @@ fetch_kernel() {
 	if [ $mark = .complete ]; then
 		img=linux-image-$kver
 		papt apt-cache show "$img" >/dev/null 2>&1 || img=$img-unsigned
+		# Debian 14 splits the image: linux-image-KVER only depends on
+		# linux-binary-KVER (vmlinuz), linux-modules-KVER and linux-base-KVER.
+		img="$img $(papt apt-cache depends "$img" |
+			sed -n "s/^ *Depends: \(linux-\(base\|binary\|modules\)-$kver\)\$/\1/p" |
+			paste -sd ' ')"
 	fi
 	hdr=linux-headers-$kver
 	# -common, or -common-rt for the rt flavour.
@@ -112,6 +117,7 @@ fetch_kernel() {
 	done
 	rm -rf "$tmp"
 	merged_usr "$kver"
+	boot_links "$kver"
 	ln -sf "root/usr/src/linux-headers-$kver" "$dir/build"
 	test -f "$dir/root/usr/src/linux-headers-$kver/Makefile" ||
 		die "$hdr has no Makefile"
@@ -132,12 +138,29 @@ merged_usr() {
 	[ -e "$r/lib" ] || [ ! -d "$r/usr/lib/modules" ] || ln -s usr/lib "$r/lib"
 }
 
+# boot_links KVER: Debian 14's linux-binary/linux-modules packages install
+# vmlinuz, config and System.map under /usr/lib/modules/KVER, not /boot;
+# give the unpacked tree the /boot names the rig reads.
+boot_links() {
+	local r=$CACHE/$1/root f
+	[ -e "$r/lib/modules/$1/vmlinuz" ] && [ ! -e "$r/boot/vmlinuz-$1" ] || return 0
+	mkdir -p "$r/boot"
+	for f in vmlinuz config System.map; do
+		[ -e "$r/lib/modules/$1/$f" ] && ln -sf "../lib/modules/$1/$f" "$r/boot/$f-$1"
+	done
+	return 0
+}
+
 # fix_headers KVER: the headers Makefile includes the -common (-common-rt)
 # tree by absolute path; point it at the unpacked copy (again, if the tree
 # moved; left alone while the path it names exists).
 fix_headers() {
-	local dir=$CACHE/$1 mk inc
+	local dir=$CACHE/$1 mk inc out
 	mk=$dir/root/usr/src/linux-headers-$1/Makefile
+	# Debian 14's also sets KBUILD_OUTPUT to its own installed path.
+	out=$(sed -n 's/^KBUILD_OUTPUT=//p' "$mk" | head -1)
+	[ -z "$out" ] || [ -d "$out" ] ||
+		sed -i "s|^KBUILD_OUTPUT=.*/usr/src/\(linux-headers-$1\)\$|KBUILD_OUTPUT=$dir/root/usr/src/\1|" "$mk"
 	inc=$(sed -n 's/^include //p' "$mk" | head -1)
 	[ -n "$inc" ] && [ -f "$inc" ] && return 0
 	sed -i "s|^include .*/usr/src/\(linux-headers-[^/]*-common\(-rt\)\{0,1\}/Makefile\)\$|include $dir/root/usr/src/\1|" \

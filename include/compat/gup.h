@@ -13,6 +13,7 @@
 #include <linux/mm.h>
 #include <linux/memremap.h>
 #include "pinledger_config.h"
+#include "compat/page.h"
 
 #ifdef HAVE_FOLL_PIN_VISIBLE
 #define PL_FOLL_PIN		FOLL_PIN
@@ -71,7 +72,7 @@ static inline bool pl_flags_small_device(unsigned long flags)
 static inline bool pl_page_is_fsdax(struct page *page)
 {
 	return is_zone_device_page(page) &&
-	       page->pgmap->type == MEMORY_DEVICE_FS_DAX;
+	       pl_page_pgmap(page)->type == MEMORY_DEVICE_FS_DAX;
 }
 
 /**

@@ -26,7 +26,7 @@
  * mapcount, the mapping and the flags.  The results are summed into a
  * per-CPU counter so that the compiler keeps them.
  *
- * probe=fprobe uses an fprobe (ftrace entry, rethook exit, no kprobe
+ * probe=fprobe uses an fprobe (ftrace entry, rethook or fgraph exit, no kprobe
  * layer) per entry point instead of a kretprobe: the other return hook a
  * module can register; only where CONFIG_FPROBE is set (Debian 6.12, not
  * 6.1).
@@ -48,6 +48,7 @@
 #include <linux/percpu.h>
 #include "pinledger_config.h"
 #include "compat/ftrace.h"
+#include "compat/fprobe.h"
 #include "pinledger_ledger.h"
 
 static int work = 2;
@@ -91,16 +92,18 @@ static struct gup_fn gup_fns[] = {
 	{ "pin_user_pages_fast_only",	3, false },
 };
 
+/* At a call of @fn, whose pages array is @pages. */
 static __always_inline void call_entry(struct gup_fn *fn, struct call *c,
-				       struct pt_regs *regs)
+				       unsigned long pages)
 {
-	c->pages = (struct page **)regs_get_kernel_argument(regs, fn->pages_arg);
+	c->pages = (struct page **)pages;
 	c->get = fn->get;
 }
 
-static __always_inline void call_return(struct call *c, struct pt_regs *regs)
+/* At the return of a call, which returned @ret. */
+static __always_inline void call_return(struct call *c, unsigned long ret)
 {
-	long i, nr = (long)regs_return_value(regs);
+	long i, nr = (long)ret;
 	unsigned long sum = 0;
 
 	if (!work || nr <= 0 || !c->pages)
@@ -126,31 +129,35 @@ static __always_inline void call_return(struct call *c, struct pt_regs *regs)
 
 static int notrace gup_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	call_entry(container_of(get_kretprobe(ri), struct gup_fn, rp),
-		   (struct call *)ri->data, regs);
+	struct gup_fn *fn = container_of(get_kretprobe(ri), struct gup_fn, rp);
+
+	call_entry(fn, (struct call *)ri->data,
+		   regs_get_kernel_argument(regs, fn->pages_arg));
 	return 0;
 }
 
 static int notrace gup_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	call_return((struct call *)ri->data, regs);
+	call_return((struct call *)ri->data, regs_return_value(regs));
 	return 0;
 }
 
-#ifdef CONFIG_FPROBE	/* the 6.12 handler signatures; Debian 6.1 has none */
+#ifdef CONFIG_FPROBE	/* Debian 6.1 has none; registers: compat/fprobe.h */
 static int notrace gup_fentry(struct fprobe *fp, unsigned long entry_ip,
-			      unsigned long ret_ip, struct pt_regs *regs,
+			      unsigned long ret_ip, pl_fprobe_regs_t *regs,
 			      void *data)
 {
-	call_entry(container_of(fp, struct gup_fn, fp), data, regs);
+	struct gup_fn *fn = container_of(fp, struct gup_fn, fp);
+
+	call_entry(fn, data, pl_fprobe_arg(regs, fn->pages_arg));
 	return 0;
 }
 
 static void notrace gup_fexit(struct fprobe *fp, unsigned long entry_ip,
-			      unsigned long ret_ip, struct pt_regs *regs,
+			      unsigned long ret_ip, pl_fprobe_regs_t *regs,
 			      void *data)
 {
-	call_return(data, regs);
+	call_return(data, pl_fprobe_retval(regs));
 }
 #endif
 
@@ -244,7 +251,7 @@ static int fprobe_install(struct gup_fn *g)
 	g->fp.entry_handler = gup_fentry;
 	g->fp.exit_handler = gup_fexit;
 	g->fp.entry_data_size = sizeof(struct call);
-	g->fp.nr_maxactive = 4 * num_possible_cpus();
+	pl_fprobe_set_maxactive(&g->fp, 4 * num_possible_cpus());
 	ret = register_fprobe_syms(&g->fp, &g->name, 1);
 	if (!ret)
 		g->fp_on = true;
