@@ -12,7 +12,8 @@
 # -updates and -security; plus the Acquire:: settings this host needs to
 # reach the archive) and resolv.conf, clones the committed HEAD into
 # /root/pinledger, binds /proc, /sys and /dev and nothing else of the
-# host, and runs, as root inside it:
+# host (the root itself bound on itself: a machine's / is a mount point),
+# and runs, as root inside it:
 #   make check                      (provisioning included)
 #   tests/fresh/t-deb-install.sh    make deb, install the .debs with apt,
 #                                   DKMS builds for two installed kernels
@@ -76,10 +77,7 @@ make_base() {
 }
 
 umount_all() {
-	local m
-	for m in dev sys proc; do
-		mountpoint -q "$R/$m" && umount -R "$R/$m"
-	done
+	! mountpoint -q "$R" || umount -R "$R"
 }
 
 cleanup() {
@@ -133,6 +131,10 @@ fresh_release() {
 	cp /etc/resolv.conf "$R/etc/resolv.conf"
 	git clone -q "$ROOT" "$R/root/pinledger" && git -C "$R/root/pinledger" checkout -q "$rev" ||
 		die "cannot clone HEAD into the fresh root"
+	# A machine's / is a mount point (unshare -m, which the rig uses to
+	# build in a release's root, needs one): the root bound on itself.
+	mount --bind "$R" "$R" && mount --make-private "$R" ||
+		die "cannot make $R a mount point"
 	for f in proc sys dev; do
 		mount --rbind "/$f" "$R/$f" && mount --make-rslave "$R/$f" ||
 			die "cannot bind /$f"
