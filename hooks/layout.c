@@ -18,8 +18,13 @@
  *				 one that spans the whole wait
  *   iput			 ftrace: defer eviction of busy unlinked
  *				 DAX inodes
- *   security_sb_umount		 kretprobe: EBUSY while a deferral is on the
- *				 superblock
+ *   security_sb_umount		 kretprobe: EBUSY while a deferral on the
+ *				 superblock has busy pages
+ *   deactivate_super		 ftrace, IPMODIFY, only while evictions are
+ *				 deferred: calls for a superblock with
+ *				 deferrals resume in deactivate_redirected(),
+ *				 which completes them (task context, may
+ *				 sleep) and then calls the original by name
  *   truncate_inode_pages_final	 ftrace: counts DAX final truncates
  *   __bio_release_pages	 kretprobe, kernels without BIO_PAGE_PINNED
  *				 (6.1): bios drop their FOLL_GET references
@@ -57,7 +62,7 @@
 #include "compat/gup.h"
 
 enum { L_TRUNC_FINAL, L_BUSY, L_EXT4_BREAK, L_XFS_BREAK, L_IPUT, L_UMOUNT,
-       L_BIO };
+       L_DEACTIVATE, L_BIO };
 
 /* void truncate_inode_pages_final(struct address_space *mapping) */
 static void notrace truncate_final_entry(unsigned long ip, unsigned long parent_ip,
@@ -201,6 +206,45 @@ static int notrace umount_return(struct kretprobe_instance *ri, struct pt_regs *
 	return 0;
 }
 
+/*
+ * Where deactivate_super() calls for a superblock with deferred evictions
+ * resume: same signature, task context, no fs lock held.  The deferrals
+ * are completed before the original runs - by name, a direct call,
+ * exported on every kernel; its callback finds no deferral left on @sb
+ * and lets it through (a deferral made meanwhile is completed by that
+ * nested call the same way).  Not a tail call: the module reference
+ * taken by deactivate_entry() is dropped after it.
+ */
+static noinline void notrace deactivate_redirected(struct super_block *sb)
+{
+	pinledger_guard_sb_shutdown(sb);
+	deactivate_super(sb);
+	module_put(THIS_MODULE);
+}
+
+/* void deactivate_super(struct super_block *s) */
+static void notrace deactivate_entry(unsigned long ip, unsigned long parent_ip,
+				     struct ftrace_ops *op,
+				     struct ftrace_regs *fregs)
+{
+	struct super_block *sb;
+	int bit;
+
+	bit = ftrace_test_recursion_trylock(ip, parent_ip);
+	if (bit < 0)
+		return;
+	pinledger_ftrace_hit(op);
+	sb = (struct super_block *)ftrace_regs_get_argument(fregs, 0);
+	if (!pinledger_guard_sb_deferred(sb) || !try_module_get(THIS_MODULE))
+		goto out;
+	if (!pl_ftrace_redirect(fregs, (unsigned long)deactivate_redirected)) {
+		WARN_ON_ONCE(1);
+		module_put(THIS_MODULE);
+	}
+out:
+	ftrace_test_recursion_unlock(bit);
+}
+
 #ifndef HAVE_BIO_PAGE_PINNED
 /* void __bio_release_pages(struct bio *bio, bool mark_dirty)	(6.1) */
 static int notrace bio_release_entry(struct kretprobe_instance *ri,
@@ -269,6 +313,8 @@ struct pinledger_hook pinledger_layout_hooks[] = {
 	[L_IPUT] = PINLEDGER_FTRACE_HOOK(iput_entry, PL_HOOK_PLAIN, "iput"),
 	[L_UMOUNT] = PINLEDGER_KRETPROBE_HOOK(umount_entry, umount_return,
 		sizeof(struct super_block *), PL_HOOK_PLAIN, "security_sb_umount"),
+	[L_DEACTIVATE] = PINLEDGER_FTRACE_HOOK(deactivate_entry, .ipmodify = true,
+		"deactivate_super"),
 #ifndef HAVE_BIO_PAGE_PINNED
 	[L_BIO] = PINLEDGER_KRETPROBE_HOOK(bio_release_entry, bio_release_return,
 		sizeof(struct bio *), PL_HOOK_PLAIN, "__bio_release_pages"),

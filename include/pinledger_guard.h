@@ -157,6 +157,7 @@ void pinledger_guard_released(struct page *page);
 void pinledger_guard_wake_var(struct page *page);
 void pinledger_guard_iput(struct inode *inode);
 int pinledger_guard_sb_deferred(struct super_block *sb);
+void pinledger_guard_sb_shutdown(struct super_block *sb);
 long pinledger_guard_umount(struct super_block *sb, long ret);
 int pinledger_guard_deferred(void);
 void pinledger_guard_debugfs_init(struct dentry *dir);

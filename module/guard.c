@@ -57,10 +57,30 @@
  * instead of being evicted: the task dropping it returns at once, and the
  * blocks stay allocated.  At most PL_DEFER_SLOTS inodes are deferred at
  * once; beyond that the eviction proceeds, counted in defer_failures with
- * a warning.  The deferral is completed (iput from a worker,
- * which evicts and frees the blocks) once its pages are idle.  While a
- * superblock has deferred inodes, umount of it fails with EBUSY, and each
- * deferral holds a module reference, so rmmod fails with EBUSY too.
+ * a warning.  The deferral is completed (iput from defer_work, which
+ * evicts and frees the blocks) once its pages are idle.  defer_work runs
+ * at once after the deferral and after every release a hook sees; while
+ * pages are busy it watches the first busy page's refcount wait queue,
+ * which the kernel wakes when that page's last extra reference goes - in
+ * every fsdax put path, put_page() of a FOLL_GET reference included,
+ * which no hook sees - so a deferral completes within a worker's
+ * wake-up of its last reference drop.  The once-a-second recheck stays
+ * as a safety net.  Each deferral holds a module reference, so rmmod
+ * fails with EBUSY meanwhile.
+ *
+ * Umount.  umount of a superblock fails with EBUSY while one of its
+ * deferred inodes has busy pages, naming their first holder (from the
+ * ledger, as seen by defer_work).  A deferral whose pages are idle (its
+ * last reference dropped a moment ago, defer_work not done yet) does not
+ * fail it: the check runs in a return probe, where nothing may sleep or
+ * evict, so the eviction is finished where the umount can wait for it -
+ * deactivate_super(), redirected while a superblock has deferrals
+ * (hooks/layout.c), completes them synchronously before the superblock
+ * is shut down (pinledger_guard_sb_shutdown()).  A deferral must not
+ * outlive its superblock (its inode reference would trip the shutdown
+ * and then be a dangling pointer), so a superblock shut down by a path
+ * the umount check does not see (the last mount of a mount namespace
+ * going away) waits there for the pins to drain.
  *
  * Ordering: why a layout decision never misses a pin.  Every decision
  * (mapping_busy(), kick_scan()) reads the refcount of each page in the
@@ -83,11 +103,17 @@
  * and waiter state; taken in task context only - the busy decision (under
  * the inode's i_rwsem and invalidate_lock), workers, the timeout timer -
  * never from a probe handler or hard IRQ (release hooks only queue work).
+ *
+ * defer_mutex (struct mutex) serialises the completion of deferrals and
+ * their page watches: defer_work and pinledger_guard_sb_shutdown() (the
+ * redirected deactivate_super(), no fs lock held).  iput() and the
+ * eviction run under it, so it is taken outside every fs lock; task
+ * context only.  The hooks read the slots without it.
  * Nothing is taken under it but, to watch busy pages, the kernel's hashed
  * var wait queue locks (guard_lock -> wait_queue_head.lock; the wake
  * callback only queues work, it never takes guard_lock).  The deferral
  * slots take no lock: a slot's @inode is claimed and released with
- * cmpxchg()/store-release, its other fields published by @live.
+ * cmpxchg()/store-release, its other fields published by @state.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -122,6 +148,7 @@ static DEFINE_SPINLOCK(guard_lock);
 static LIST_HEAD(waiters);
 static LLIST_HEAD(reap_list);		/* closed waiters, for kick_fn to free */
 static atomic_t guard_active = ATOMIC_INIT(0);	/* waiters + deferrals */
+static atomic_t defer_count = ATOMIC_INIT(0);	/* deferrals (claimed slots) */
 static struct workqueue_struct *guard_wq;	/* recheck, revoke, deferrals */
 /*
  * kick_work only: per-CPU and high priority, so that the rescan after a
@@ -133,24 +160,50 @@ static struct workqueue_struct *kick_wq;
 static struct work_struct kick_work;
 static struct delayed_work recheck_work;
 static struct delayed_work revoke_work;
+/* Completes deferrals whose pages went idle (kick_wq: prompt). */
+static struct work_struct defer_work;
+static DEFINE_MUTEX(defer_mutex);	/* see "Locking" above */
+static DECLARE_WAIT_QUEUE_HEAD(defer_done);	/* a deferral completed */
 static bool guard_live;
 static atomic64_t waiter_ids = ATOMIC64_INIT(0);
+
+/* A deferral's @state. */
+enum { DEF_FREE, DEF_LIVE, DEF_DONE };
+
+/* Holders of a deferral's busy pages a message names. */
+#define DEF_OWNERS	2
 
 /*
  * A deferred eviction.  @inode: NULL (free) or the inode, claimed by
  * cmpxchg() in the iput() hook and cleared (store-release) by
- * complete_deferrals() after its iput(); @live: the other fields are set
- * (store-release by the claimer, cleared by the completer before iput()).
+ * defer_complete() once its iput() has returned, so that umount sees the
+ * deferral until the eviction is over.  @state: DEF_LIVE once the other
+ * fields are set (store-release by the claimer); DEF_DONE, set by the
+ * completer before its iput(): from then on only the completer
+ * dereferences @inode, which that iput() frees after a grace period
+ * (lockless readers dereference it only under RCU, having read
+ * DEF_LIVE).  @sb, @dev, @ino stay valid until @inode is cleared.
+ * @watch, @watch_wq, @watch_var: the busy page watched (defer_mutex;
+ * @watch_var changes only while @watch is on no queue).  @nr_owners,
+ * @owners, @comm: the first holders of the first busy page, as the last
+ * pass saw them (defer_mutex; read without it for messages).
  */
 struct pl_deferred {
 	struct inode *inode;
-	bool live;
+	int state;
+	struct super_block *sb;
 	dev_t dev;
 	unsigned long ino;
 	u64 since_ns;
+	struct wait_queue_entry watch;
+	struct wait_queue_head *watch_wq;
+	void *watch_var;
+	int nr_owners;
+	pid_t owners[DEF_OWNERS];
+	char comm[DEF_OWNERS][TASK_COMM_LEN];
 };
 
-/* Deferred evictions at once; 40 bytes each, allocated at init. */
+/* Deferred evictions at once; about 150 bytes each, allocated at init. */
 #define PL_DEFER_SLOTS	1024
 static struct pl_deferred *deferrals;
 
@@ -456,12 +509,11 @@ again:
 		queue_work(kick_wq, &kick_work);
 }
 
-static void complete_deferrals(void);
-
 static void recheck_fn(struct work_struct *work)
 {
 	kick_fn(work);
-	complete_deferrals();
+	if (atomic_read(&defer_count))
+		queue_work(kick_wq, &defer_work);
 	/* Safety net for references dropped where no hook sees it. */
 	if (atomic_read(&guard_active) && READ_ONCE(guard_live))
 		mod_delayed_work(guard_wq, &recheck_work, HZ);
@@ -542,6 +594,9 @@ void pinledger_guard_released(struct page *page)
 	if (!atomic_read(&guard_active) || !READ_ONCE(guard_live))
 		return;
 	queue_work(kick_wq, &kick_work);
+	/* At entry, before the drop: a busy pass watches the page. */
+	if (atomic_read(&defer_count))
+		queue_work(kick_wq, &defer_work);
 	mod_delayed_work(guard_wq, &recheck_work, 1);
 }
 
@@ -827,9 +882,15 @@ void pinledger_guard_iput(struct inode *inode)
 		return;
 	if (!mapping_busy(inode->i_mapping, 0, ULONG_MAX, &b, false))
 		return;
+	/*
+	 * Deferred already: ours is not the last reference.  A slot being
+	 * completed (DEF_DONE) does not count: its iput() is this one, with
+	 * the pages busy again, and defers anew in another slot.
+	 */
 	for (i = 0; i < PL_DEFER_SLOTS; i++)
-		if (READ_ONCE(deferrals[i].inode) == inode)
-			return;		/* deferred already: ours is not the last */
+		if (READ_ONCE(deferrals[i].inode) == inode &&
+		    smp_load_acquire(&deferrals[i].state) == DEF_LIVE)
+			return;
 	for (i = 0; i < PL_DEFER_SLOTS; i++)
 		if (!READ_ONCE(deferrals[i].inode) &&
 		    !cmpxchg(&deferrals[i].inode, NULL, inode))
@@ -845,45 +906,185 @@ void pinledger_guard_iput(struct inode *inode)
 		return;
 	}
 	d = &deferrals[i];
+	atomic_inc(&defer_count);
 	ihold(inode);
+	WRITE_ONCE(d->sb, inode->i_sb);
 	d->dev = inode->i_sb->s_dev;
 	d->ino = inode->i_ino;
 	d->since_ns = ktime_get_ns();
+	d->nr_owners = 0;
 	atomic_inc(&guard_active);
-	smp_store_release(&d->live, true);
+	smp_store_release(&d->state, DEF_LIVE);
 	pinledger_count(evictions_deferred);
 	trace_eviction_deferred(d->dev, d->ino, b.nr);
+	/* Now: to name the holders and watch the pages. */
+	queue_work(kick_wq, &defer_work);
 	mod_delayed_work(guard_wq, &recheck_work, HZ);
 }
 
 /*
- * Evict deferred inodes whose pages are idle.  Process context (the
- * recheck worker, one at a time).  The slot is freed before the iput():
- * if the pages are busy again by then, that iput() defers anew.
+ * Wake callback on the refcount wait queue of a deferral's busy page.
+ * Called by wake_up_var() with the queue's lock held, in any context (bio
+ * completion IRQs included): only queue the pass.
  */
-static void complete_deferrals(void)
+static int defer_wake(struct wait_queue_entry *wq, unsigned int mode,
+		      int sync, void *arg)
 {
-	struct inode *inode;
+	struct pl_deferred *d = container_of(wq, struct pl_deferred, watch);
+	struct wait_bit_key *key = arg;
+
+	/* The queue is hashed: other variables' wake-ups come here too. */
+	if (key && key->flags != d->watch_var)
+		return 0;
+	queue_work(kick_wq, &defer_work);
+	return 0;
+}
+
+/* Stop watching.  defer_mutex held. */
+static void defer_unwatch(struct pl_deferred *d)
+{
+	if (d->watch_wq) {
+		remove_wait_queue(d->watch_wq, &d->watch);
+		d->watch_wq = NULL;
+		d->watch_var = NULL;
+	}
+}
+
+/*
+ * Watch busy page @pfn for its drop to idle.  defer_mutex held.  A drop
+ * before the entry was queued is seen by the re-read that follows (as in
+ * watch_page()).
+ */
+static void defer_watch(struct pl_deferred *d, unsigned long pfn)
+{
+	struct page *page = pfn_to_page(pfn);
+	void *var = &page->_refcount;
+
+	if (d->watch_var != var) {
+		defer_unwatch(d);
+		init_waitqueue_func_entry(&d->watch, defer_wake);
+		d->watch_var = var;
+		d->watch_wq = __var_waitqueue(var);
+		add_wait_queue(d->watch_wq, &d->watch);
+	}
+	smp_mb();
+	if (page_ref_count(page) <= 1)
+		queue_work(kick_wq, &defer_work);
+}
+
+/* Note the first holders of busy page @pfn in @d.  defer_mutex held. */
+static void defer_note_owners(struct pl_deferred *d, unsigned long pfn,
+			      struct pinledger_snap *snap)
+{
+	u32 i;
+	int n = 0;
+
+	if (snap && pinledger_ledger_lookup(pfn, snap))
+		for (i = 0; i < snap->nr_owners && n < DEF_OWNERS; i++, n++) {
+			WRITE_ONCE(d->owners[n], snap->owners[i].tgid);
+			strscpy(d->comm[n], snap->owners[i].comm, TASK_COMM_LEN);
+		}
+	WRITE_ONCE(d->nr_owners, n);
+}
+
+/*
+ * Evict @d's inode: the final iput(), then free the slot.  defer_mutex
+ * held; the eviction may sleep.
+ */
+static void defer_complete(struct pl_deferred *d)
+{
+	struct inode *inode = d->inode;
+
+	defer_unwatch(d);
+	trace_eviction_completed(d->dev, d->ino, ktime_get_ns() - d->since_ns);
+	pinledger_count(evictions_completed);
+	/* Lockless readers that saw DEF_LIVE are in RCU sections: see above. */
+	smp_store_release(&d->state, DEF_DONE);
+	/* Final reference: evicts, truncates, frees the blocks. */
+	iput(inode);
+	WRITE_ONCE(d->state, DEF_FREE);
+	/* Only now: umount must not see the superblock free mid-eviction. */
+	smp_store_release(&d->inode, NULL);
+	atomic_dec(&defer_count);
+	atomic_dec(&guard_active);
+	wake_up_all(&defer_done);
+	module_put(THIS_MODULE);
+}
+
+/*
+ * Evict the deferred inodes (of @sb, or all with NULL) whose pages are
+ * idle; watch the first busy page of the others and note its holders.
+ * Task context, defer_mutex held; may sleep.
+ */
+static void defer_pass(struct super_block *sb)
+{
+	struct pinledger_snap *snap = NULL;
 	struct pl_deferred *d;
+	bool synced = false;
 	struct busy b;
 	int i;
 
 	for (i = 0; i < PL_DEFER_SLOTS; i++) {
 		d = &deferrals[i];
-		if (!smp_load_acquire(&d->live))
+		if (smp_load_acquire(&d->state) != DEF_LIVE ||
+		    (sb && READ_ONCE(d->sb) != sb))
 			continue;
-		inode = d->inode;
-		if (mapping_busy(inode->i_mapping, 0, ULONG_MAX, &b, false))
+		if (!mapping_busy(d->inode->i_mapping, 0, ULONG_MAX, &b, false)) {
+			defer_complete(d);
 			continue;
-		trace_eviction_completed(d->dev, d->ino,
-					 ktime_get_ns() - d->since_ns);
-		pinledger_count(evictions_completed);
-		WRITE_ONCE(d->live, false);
-		smp_store_release(&d->inode, NULL);
-		/* Final reference: evicts, truncates, frees the blocks. */
-		iput(inode);
-		atomic_dec(&guard_active);
-		module_put(THIS_MODULE);
+		}
+		if (!synced) {
+			/* Absorb the journals: recent pins get their owners. */
+			pinledger_ledger_sync();
+			snap = kmalloc(sizeof(*snap), GFP_KERNEL | __GFP_NOWARN);
+			synced = true;
+		}
+		defer_note_owners(d, b.pfn, snap);
+		defer_watch(d, b.pfn);
+	}
+	kfree(snap);
+}
+
+static void defer_fn(struct work_struct *work)
+{
+	mutex_lock(&defer_mutex);
+	defer_pass(NULL);
+	mutex_unlock(&defer_mutex);
+}
+
+/**
+ * pinledger_guard_sb_shutdown - finish the deferred evictions of a superblock.
+ * @sb:	the superblock, whose last active reference is about to go
+ *	(deactivate_super()).
+ *
+ * Completes the deferrals of @sb whose pages are idle, and waits for those
+ * defer_work is completing.  If pages are still busy (a shutdown the
+ * umount check did not refuse: a mount namespace's last mount dropped),
+ * waits for them to drain, with a warning: the deferral's inode
+ * reference must not outlive the superblock.
+ *
+ * Context: process context, no fs lock held (deactivate_super() entry,
+ * redirected); may sleep.  Takes defer_mutex.
+ */
+void pinledger_guard_sb_shutdown(struct super_block *sb)
+{
+	bool warned = false;
+
+	for (;;) {
+		mutex_lock(&defer_mutex);
+		defer_pass(sb);
+		mutex_unlock(&defer_mutex);
+		if (!pinledger_guard_sb_deferred(sb))
+			return;
+		/* Not the last reference: the umount check had its say. */
+		if (atomic_read(&sb->s_active) > 1)
+			return;
+		if (!warned) {
+			pr_warn("shutdown of %s waits for pins on %d deferred unlinked inodes to drain\n",
+				sb->s_id, pinledger_guard_sb_deferred(sb));
+			warned = true;
+		}
+		wait_event_timeout(defer_done, !pinledger_guard_sb_deferred(sb), HZ);
 	}
 }
 
@@ -891,21 +1092,22 @@ static void complete_deferrals(void)
  * pinledger_guard_sb_deferred - does a superblock have deferred evictions?
  * @sb: the superblock.
  *
+ * Counts those being completed too, until their eviction returns.
+ *
  * Context: any; takes no lock, does not sleep.
  * Return: the number of its inodes whose eviction is deferred.
  */
 int pinledger_guard_sb_deferred(struct super_block *sb)
 {
-	struct inode *inode;
 	int i, n = 0;
 
-	/* A slot's inode is freed after a grace period once it is cleared. */
-	rcu_read_lock();
-	for (i = 0; i < PL_DEFER_SLOTS; i++) {
-		inode = READ_ONCE(deferrals[i].inode);
-		n += inode && inode->i_sb == sb;
-	}
-	rcu_read_unlock();
+	if (!atomic_read(&defer_count))
+		return 0;
+	/* @sb is set before the slot is live and kept until it is free. */
+	for (i = 0; i < PL_DEFER_SLOTS; i++)
+		n += READ_ONCE(deferrals[i].inode) &&
+		     smp_load_acquire(&deferrals[i].state) != DEF_FREE &&
+		     READ_ONCE(deferrals[i].sb) == sb;
 	return n;
 }
 
@@ -914,22 +1116,54 @@ int pinledger_guard_sb_deferred(struct super_block *sb)
  * @sb:		the superblock being unmounted.
  * @ret:	what security_sb_umount() decided.
  *
+ * Refuses while a deferred inode of @sb has busy pages, naming the first
+ * holder defer_work found.  Deferrals whose pages are idle do not refuse
+ * it: pinledger_guard_sb_shutdown() completes them before the superblock
+ * goes.
+ *
  * Context: process context (umount(2)), called from a kretprobe return
- * handler; does not sleep.
- * Return: @ret, or -EBUSY while evictions on @sb are deferred (their
- * inodes hold references the superblock's shutdown would trip over).
+ * handler; does not sleep, takes no lock.
+ * Return: @ret, or -EBUSY while pages of deferred inodes of @sb are busy
+ * (their inodes hold references the superblock's shutdown would trip
+ * over, and the shutdown would wait for the pins).
  */
 long pinledger_guard_umount(struct super_block *sb, long ret)
 {
-	int n;
+	struct pl_deferred *d, *first = NULL;
+	struct inode *inode;
+	struct busy b;
+	int i, n = 0;
 
-	if (ret)
+	if (ret || !atomic_read(&defer_count))
 		return ret;
-	n = pinledger_guard_sb_deferred(sb);
+	rcu_read_lock();
+	for (i = 0; i < PL_DEFER_SLOTS; i++) {
+		d = &deferrals[i];
+		/* DEF_LIVE seen under RCU: the inode outlives the section. */
+		if (smp_load_acquire(&d->state) != DEF_LIVE ||
+		    READ_ONCE(d->sb) != sb)
+			continue;
+		inode = READ_ONCE(d->inode);
+		if (!inode || !mapping_busy(inode->i_mapping, 0, ULONG_MAX, &b, false))
+			continue;
+		if (!n++ || (!READ_ONCE(first->nr_owners) && READ_ONCE(d->nr_owners)))
+			first = d;
+	}
+	rcu_read_unlock();
 	if (!n)
 		return 0;
-	pr_info_ratelimited("umount of %s refused (EBUSY): %d unlinked inodes wait for pins to drain before eviction\n",
-			    sb->s_id, n);
+	if (READ_ONCE(first->nr_owners) > 1)
+		pr_info_ratelimited("umount of %s refused (EBUSY): %d unlinked inodes wait for pins to drain before eviction; holders: tgid %d (%s), tgid %d (%s)\n",
+				    sb->s_id, n, READ_ONCE(first->owners[0]),
+				    first->comm[0], READ_ONCE(first->owners[1]),
+				    first->comm[1]);
+	else if (READ_ONCE(first->nr_owners))
+		pr_info_ratelimited("umount of %s refused (EBUSY): %d unlinked inodes wait for pins to drain before eviction; holder: tgid %d (%s)\n",
+				    sb->s_id, n, READ_ONCE(first->owners[0]),
+				    first->comm[0]);
+	else
+		pr_info_ratelimited("umount of %s refused (EBUSY): %d unlinked inodes wait for pins to drain before eviction; holder unknown (not in the ledger: pinned before pinledger loaded, untracked, or not looked up yet)\n",
+				    sb->s_id, n);
 	return -EBUSY;
 }
 
@@ -937,14 +1171,15 @@ long pinledger_guard_umount(struct super_block *sb, long ret)
  * pinledger_guard_deferred - deferred evictions in total.
  *
  * Context: any; takes no lock.
- * Return: how many inodes wait for their pins to drain before eviction.
+ * Return: how many inodes wait for their pins to drain before eviction
+ * (or are being evicted).
  */
 int pinledger_guard_deferred(void)
 {
 	int i, n = 0;
 
 	for (i = 0; i < PL_DEFER_SLOTS; i++)
-		n += smp_load_acquire(&deferrals[i].live);
+		n += smp_load_acquire(&deferrals[i].state) != DEF_FREE;
 	return n;
 }
 
@@ -998,7 +1233,7 @@ int pinledger_guard_waiters(struct pinledger_wait_info *v, int max)
 		struct pinledger_wait_info *i;
 
 		d = &deferrals[k];
-		if (!smp_load_acquire(&d->live))
+		if (smp_load_acquire(&d->state) == DEF_FREE)
 			continue;
 		if (n >= max) {
 			n++;
@@ -1114,6 +1349,7 @@ int pinledger_guard_init(void)
 	INIT_WORK(&kick_work, kick_fn);
 	INIT_DELAYED_WORK(&revoke_work, revoke_fn);
 	INIT_DELAYED_WORK(&recheck_work, recheck_fn);
+	INIT_WORK(&defer_work, defer_fn);
 	WRITE_ONCE(guard_live, true);
 	return 0;
 
@@ -1147,6 +1383,7 @@ void pinledger_guard_exit(void)
 	cancel_delayed_work_sync(&revoke_work);
 	cancel_delayed_work_sync(&recheck_work);
 	cancel_work_sync(&kick_work);	/* recheck may have queued it */
+	cancel_work_sync(&defer_work);
 	destroy_workqueue(kick_wq);
 	destroy_workqueue(guard_wq);
 	/* Each waiter and deferral holds a module reference. */
