@@ -24,7 +24,9 @@
  *				 deferred: calls for a superblock with
  *				 deferrals resume in deactivate_redirected(),
  *				 which completes them (task context, may
- *				 sleep) and then calls the original by name
+ *				 sleep) and then calls the original by name.
+ *				 Optional: if another IPMODIFY user holds it,
+ *				 umount is refused while any deferral lives
  *   truncate_inode_pages_final	 ftrace: counts DAX final truncates
  *   __bio_release_pages	 kretprobe, kernels without BIO_PAGE_PINNED
  *				 (6.1): bios drop their FOLL_GET references
@@ -202,7 +204,10 @@ static int notrace umount_return(struct kretprobe_instance *ri, struct pt_regs *
 	struct super_block *sb = *(struct super_block **)ri->data;
 	long ret = (int)regs_return_value(regs);
 
-	regs_set_return_value(regs, (unsigned long)pinledger_guard_umount(sb, ret));
+	/* Idle deferrals are completed at shutdown only if redirected there. */
+	bool redirect = READ_ONCE(pinledger_layout_hooks[L_DEACTIVATE].installed);
+
+	regs_set_return_value(regs, (unsigned long)pinledger_guard_umount(sb, ret, redirect));
 	return 0;
 }
 
@@ -313,8 +318,8 @@ struct pinledger_hook pinledger_layout_hooks[] = {
 	[L_IPUT] = PINLEDGER_FTRACE_HOOK(iput_entry, PL_HOOK_PLAIN, "iput"),
 	[L_UMOUNT] = PINLEDGER_KRETPROBE_HOOK(umount_entry, umount_return,
 		sizeof(struct super_block *), PL_HOOK_PLAIN, "security_sb_umount"),
-	[L_DEACTIVATE] = PINLEDGER_FTRACE_HOOK(deactivate_entry, .ipmodify = true,
-		"deactivate_super"),
+	[L_DEACTIVATE] = PINLEDGER_FTRACE_HOOK(deactivate_entry,
+		PL_HOOK_OPTIONAL_IPMODIFY, "deactivate_super"),
 #ifndef HAVE_BIO_PAGE_PINNED
 	[L_BIO] = PINLEDGER_KRETPROBE_HOOK(bio_release_entry, bio_release_return,
 		sizeof(struct bio *), PL_HOOK_PLAIN, "__bio_release_pages"),

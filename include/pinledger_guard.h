@@ -158,7 +158,7 @@ void pinledger_guard_wake_var(struct page *page);
 void pinledger_guard_iput(struct inode *inode);
 int pinledger_guard_sb_deferred(struct super_block *sb);
 void pinledger_guard_sb_shutdown(struct super_block *sb);
-long pinledger_guard_umount(struct super_block *sb, long ret);
+long pinledger_guard_umount(struct super_block *sb, long ret, bool idle_completes);
 int pinledger_guard_deferred(void);
 void pinledger_guard_debugfs_init(struct dentry *dir);
 int pinledger_guard_waiters(struct pinledger_wait_info *v, int max);

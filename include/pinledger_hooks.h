@@ -83,6 +83,8 @@ struct pinledger_hook {
  * or PL_HOOK_PLAIN.
  */
 #define PL_HOOK_PLAIN	.optional = false
+/* A redirecting hook the module can do without (see @optional, @ipmodify). */
+#define PL_HOOK_OPTIONAL_IPMODIFY	.ipmodify = true, .optional = true
 
 #define PINLEDGER_FTRACE_HOOK(_func, _opts, ...)			\
 	{ .names = (const char *const []){ __VA_ARGS__, NULL },		\

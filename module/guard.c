@@ -1115,11 +1115,16 @@ int pinledger_guard_sb_deferred(struct super_block *sb)
  * pinledger_guard_umount - may this superblock be unmounted?
  * @sb:		the superblock being unmounted.
  * @ret:	what security_sb_umount() decided.
+ * @idle_completes: the caller has pinledger_guard_sb_shutdown() run before
+ *		the superblock goes (deactivate_super() redirected).
  *
  * Refuses while a deferred inode of @sb has busy pages, naming the first
- * holder defer_work found.  Deferrals whose pages are idle do not refuse
- * it: pinledger_guard_sb_shutdown() completes them before the superblock
- * goes.
+ * holder defer_work found.  With @idle_completes, deferrals whose pages
+ * are idle do not refuse it: pinledger_guard_sb_shutdown() completes them
+ * before the superblock goes.  Without (the redirect could not be
+ * installed: another IPMODIFY user holds deactivate_super()), every
+ * deferral on @sb refuses it, idle or not, as before that redirect
+ * existed: nothing would evict an idle one in time.
  *
  * Context: process context (umount(2)), called from a kretprobe return
  * handler; does not sleep, takes no lock.
@@ -1127,7 +1132,7 @@ int pinledger_guard_sb_deferred(struct super_block *sb)
  * (their inodes hold references the superblock's shutdown would trip
  * over, and the shutdown would wait for the pins).
  */
-long pinledger_guard_umount(struct super_block *sb, long ret)
+long pinledger_guard_umount(struct super_block *sb, long ret, bool idle_completes)
 {
 	struct pl_deferred *d, *first = NULL;
 	struct inode *inode;
@@ -1144,7 +1149,8 @@ long pinledger_guard_umount(struct super_block *sb, long ret)
 		    READ_ONCE(d->sb) != sb)
 			continue;
 		inode = READ_ONCE(d->inode);
-		if (!inode || !mapping_busy(inode->i_mapping, 0, ULONG_MAX, &b, false))
+		if (!inode || (idle_completes &&
+			       !mapping_busy(inode->i_mapping, 0, ULONG_MAX, &b, false)))
 			continue;
 		if (!n++ || (!READ_ONCE(first->nr_owners) && READ_ONCE(d->nr_owners)))
 			first = d;

@@ -9,9 +9,10 @@
 # were FOLL_PIN (dropped through the hooked unpin) or FOLL_GET (dropped
 # by put_page(), which no hook sees) and the holder was sent SIGTERM
 # (releases, then exits) or SIGKILL (its files are closed at exit).
-# Then, with no umount to finish it, each deferral completes within
-# PL_DEFER_BOUND_MS (250 by default; the 1 s recheck alone is not enough)
-# of the signal to the holder; the times are printed.
+# Then, with no umount to finish it, each deferral completes on its own
+# (within 5 s: a hang detector, not a time bound); the times from the
+# signal to the holder are printed (a measurement, not an assertion: the
+# rig does not assert timings).
 . "$(dirname "$0")/lib.sh"
 
 ROUNDS=${PL_UMOUNT_ROUNDS:-50}
@@ -99,7 +100,6 @@ expect_eq "evictions completed" "$(( $(pl_counter evictions_completed) - complet
 # 3. Signal to the holder -> deferral completed (no umount), busy-polled
 # with builtins ($EPOCHREALTIME, read): an upper bound of the latency
 # from the last reference drop, which comes after the signal.
-BOUND=${PL_DEFER_BOUND_MS:-250}
 times=() max=0
 for ((i = 0; i < 12; i++)); do
 	get=() sig=TERM
@@ -114,10 +114,10 @@ for ((i = 0; i < 12; i++)); do
 		(( ${EPOCHREALTIME/./} - t0 < 5000000 )) || break
 	done
 	ms=$(( (${EPOCHREALTIME/./} - t0) / 1000 ))
+	[ "$n" = 0 ] || fail "round $i: the deferral did not complete within 5 s of the holder's SIG$sig"
 	{ wait "$PIN_h"; } 2>/dev/null || true
 	times+=("$ms${get[*]:+g}${sig:0:1}")
 	((ms > max)) && max=$ms
 done
 echo "signal -> deferral completed, ms (g: FOLL_GET, T/K: SIGTERM/SIGKILL): ${times[*]}; max $max"
-((max <= BOUND)) || fail "a deferral took $max ms to complete after its holder was signalled (bound $BOUND ms)"
 fs_reset $d
