@@ -29,6 +29,23 @@ enum pinledger_outcome {
 };
 
 /**
+ * struct pl_page_watch - a watch on a busy page's refcount wait queue.
+ * @entry:	on the queue, woken by the wake_up_var() that follows the
+ *		refcount's drop to idle (any context, bio completion IRQs
+ *		included).
+ * @var:	the watched refcount (NULL: no watch); changes only while
+ *		@entry is on no queue.
+ * @wq:		its wait queue (hashed: other variables' wake-ups come too).
+ * @work:	what a wake-up queues (on the guard's kick workqueue).
+ */
+struct pl_page_watch {
+	struct wait_queue_entry entry;
+	void *var;
+	struct wait_queue_head *wq;
+	struct work_struct *work;
+};
+
+/**
  * struct pinledger_waiter - one layout break that met pinned pages.
  *
  * Allocated by the first busy decision of a break_layouts call (task
@@ -51,11 +68,7 @@ enum pinledger_outcome {
  *		idle when last looked at (a hint; the filesystem's own
  *		re-ask rescans the whole range before anything proceeds).
  * @ticket:	page the filesystem waits on (refcount 2 while @armed).
- * @watch:	entry on the wait queue of a busy page's refcount, woken by
- *		the wake_up_var() that follows its drop to idle (@watch_var
- *		the refcount's address, @watch_wq its queue; NULL if none).
- * @watch_var:	the watched refcount.
- * @watch_wq:	its wait queue.
+ * @watch:	the busy page whose drop to idle queues the next rescan.
  * @timer:	wait timeout (@timer_set).
  * @start_ns:	when pins were first met.
  * @cred:	caller's credentials, for revoke permission checks.
@@ -86,9 +99,7 @@ struct pinledger_waiter {
 	pgoff_t last;
 	pgoff_t scan_pos;
 	struct page *ticket;
-	struct wait_queue_entry watch;
-	void *watch_var;
-	struct wait_queue_head *watch_wq;
+	struct pl_page_watch watch;
 	struct timer_list timer;
 	u64 start_ns;
 	const struct cred *cred;

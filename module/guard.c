@@ -183,8 +183,7 @@ enum { DEF_FREE, DEF_LIVE, DEF_DONE };
  * dereferences @inode, which that iput() frees after a grace period
  * (lockless readers dereference it only under RCU, having read
  * DEF_LIVE).  @sb, @dev, @ino stay valid until @inode is cleared.
- * @watch, @watch_wq, @watch_var: the busy page watched (defer_mutex;
- * @watch_var changes only while @watch is on no queue).  @nr_owners,
+ * @watch: the busy page watched (defer_mutex).  @nr_owners,
  * @owners, @comm: the first holders of the first busy page, as the last
  * pass saw them (defer_mutex; read without it for messages).
  */
@@ -195,9 +194,7 @@ struct pl_deferred {
 	dev_t dev;
 	unsigned long ino;
 	u64 since_ns;
-	struct wait_queue_entry watch;
-	struct wait_queue_head *watch_wq;
-	void *watch_var;
+	struct pl_page_watch watch;
 	int nr_owners;
 	pid_t owners[DEF_OWNERS];
 	char comm[DEF_OWNERS][TASK_COMM_LEN];
@@ -349,59 +346,63 @@ static unsigned int policy_of(struct inode *inode)
 }
 
 /*
- * Wake callback on a busy page's refcount wait queue.  Called by
- * wake_up_var() with the queue's lock held, in any context (bio
- * completion IRQs included): only queue the rescan.
+ * Wake callback of a page watch.  Called by wake_up_var() with the
+ * queue's lock held, in any context (bio completion IRQs included): only
+ * queue the watcher's work.
  */
-static int watch_wake(struct wait_queue_entry *wq, unsigned int mode,
-		      int sync, void *arg)
+static int page_watch_wake(struct wait_queue_entry *wq, unsigned int mode,
+			   int sync, void *arg)
 {
-	struct pinledger_waiter *w = container_of(wq, struct pinledger_waiter, watch);
+	struct pl_page_watch *pw = container_of(wq, struct pl_page_watch, entry);
 	struct wait_bit_key *key = arg;
 
 	/* The queue is hashed: other variables' wake-ups come here too. */
-	if (key && key->flags != w->watch_var)
+	if (key && key->flags != pw->var)
 		return 0;
-	queue_work(kick_wq, &kick_work);
+	queue_work(kick_wq, pw->work);
 	return 0;
 }
 
-/* Stop watching.  guard_lock held. */
-static void unwatch(struct pinledger_waiter *w)
+/* Stop watching.  The watcher's lock held (guard_lock, defer_mutex). */
+static void page_unwatch(struct pl_page_watch *pw)
 {
-	if (w->watch_wq) {
-		remove_wait_queue(w->watch_wq, &w->watch);
-		w->watch_wq = NULL;
-		w->watch_var = NULL;
+	if (pw->wq) {
+		remove_wait_queue(pw->wq, &pw->entry);
+		pw->wq = NULL;
+		pw->var = NULL;
 	}
 }
 
 /*
- * Watch busy page @pfn for its drop to idle.  guard_lock held.  A drop
- * that happened before the entry was queued is seen by the re-read that
- * follows (the full barrier pairs with the one in the refcount drop that
- * precedes wake_up_var()'s waitqueue_active() check).
+ * Watch busy page @pfn for its drop to idle, which queues @work.  The
+ * watcher's lock held (guard_lock for a waiter, defer_mutex for a
+ * deferral).  A drop that happened before the entry was queued is seen
+ * by the re-read that follows (the full barrier pairs with the one in
+ * the refcount drop that precedes wake_up_var()'s waitqueue_active()
+ * check).
  */
-static void watch_page(struct pinledger_waiter *w, unsigned long pfn)
+static void page_watch(struct pl_page_watch *pw, unsigned long pfn,
+		       struct work_struct *work)
 {
 	struct page *page = pfn_to_page(pfn);
 	void *var = &page->_refcount;
 
-	if (w->watch_var != var) {
-		unwatch(w);
-		init_waitqueue_func_entry(&w->watch, watch_wake);
-		w->watch_var = var;
-		w->watch_wq = __var_waitqueue(var);
-		add_wait_queue(w->watch_wq, &w->watch);
+	if (pw->var != var) {
+		page_unwatch(pw);
+		init_waitqueue_func_entry(&pw->entry, page_watch_wake);
+		pw->work = work;
+		pw->var = var;
+		pw->wq = __var_waitqueue(var);
+		add_wait_queue(pw->wq, &pw->entry);
 	}
 	smp_mb();
 	if (page_ref_count(page) <= 1)
-		queue_work(kick_wq, &kick_work);
+		queue_work(kick_wq, work);
 }
 
 static void ticket_kick(struct pinledger_waiter *w)
 {
-	unwatch(w);
+	page_unwatch(&w->watch);
 	if (w->armed) {
 		w->armed = false;
 		page_ref_dec(w->ticket);
@@ -424,7 +425,7 @@ static void waiter_timeout(struct timer_list *t)
 /*
  * Kick waiters whose range went idle.  Releases call this through
  * kick_work at entry, before the refcount drops; a busy range is then
- * watched (watch_page()), so the drop itself queues the next rescan.
+ * watched (page_watch()), so the drop itself queues the next rescan.
  */
 /*
  * Free the waiters whose break_layouts call returned (closed by
@@ -444,7 +445,7 @@ static void reap_waiters(void)
 			pl_rt_may_sleep("guard_lock");
 			spin_lock_irqsave(&guard_lock, flags);
 			list_del(&w->node);
-			unwatch(w);
+			page_unwatch(&w->watch);
 			/* Armed still if a signal ended the filesystem's wait. */
 			if (w->armed) {
 				w->armed = false;
@@ -487,7 +488,7 @@ again:
 			continue;
 		switch (kick_scan(w, &pfn)) {
 		case 1:
-			watch_page(w, pfn);
+			page_watch(&w->watch, pfn, &kick_work);
 			break;
 		case -EAGAIN:
 			more = true;
@@ -922,56 +923,6 @@ void pinledger_guard_iput(struct inode *inode)
 	mod_delayed_work(guard_wq, &recheck_work, HZ);
 }
 
-/*
- * Wake callback on the refcount wait queue of a deferral's busy page.
- * Called by wake_up_var() with the queue's lock held, in any context (bio
- * completion IRQs included): only queue the pass.
- */
-static int defer_wake(struct wait_queue_entry *wq, unsigned int mode,
-		      int sync, void *arg)
-{
-	struct pl_deferred *d = container_of(wq, struct pl_deferred, watch);
-	struct wait_bit_key *key = arg;
-
-	/* The queue is hashed: other variables' wake-ups come here too. */
-	if (key && key->flags != d->watch_var)
-		return 0;
-	queue_work(kick_wq, &defer_work);
-	return 0;
-}
-
-/* Stop watching.  defer_mutex held. */
-static void defer_unwatch(struct pl_deferred *d)
-{
-	if (d->watch_wq) {
-		remove_wait_queue(d->watch_wq, &d->watch);
-		d->watch_wq = NULL;
-		d->watch_var = NULL;
-	}
-}
-
-/*
- * Watch busy page @pfn for its drop to idle.  defer_mutex held.  A drop
- * before the entry was queued is seen by the re-read that follows (as in
- * watch_page()).
- */
-static void defer_watch(struct pl_deferred *d, unsigned long pfn)
-{
-	struct page *page = pfn_to_page(pfn);
-	void *var = &page->_refcount;
-
-	if (d->watch_var != var) {
-		defer_unwatch(d);
-		init_waitqueue_func_entry(&d->watch, defer_wake);
-		d->watch_var = var;
-		d->watch_wq = __var_waitqueue(var);
-		add_wait_queue(d->watch_wq, &d->watch);
-	}
-	smp_mb();
-	if (page_ref_count(page) <= 1)
-		queue_work(kick_wq, &defer_work);
-}
-
 /* Note the first holders of busy page @pfn in @d.  defer_mutex held. */
 static void defer_note_owners(struct pl_deferred *d, unsigned long pfn,
 			      struct pinledger_snap *snap)
@@ -995,7 +946,7 @@ static void defer_complete(struct pl_deferred *d)
 {
 	struct inode *inode = d->inode;
 
-	defer_unwatch(d);
+	page_unwatch(&d->watch);
 	trace_eviction_completed(d->dev, d->ino, ktime_get_ns() - d->since_ns);
 	pinledger_count(evictions_completed);
 	/* Lockless readers that saw DEF_LIVE are in RCU sections: see above. */
@@ -1040,7 +991,7 @@ static void defer_pass(struct super_block *sb)
 			synced = true;
 		}
 		defer_note_owners(d, b.pfn, snap);
-		defer_watch(d, b.pfn);
+		page_watch(&d->watch, b.pfn, &defer_work);
 	}
 	kfree(snap);
 }
