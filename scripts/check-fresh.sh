@@ -34,7 +34,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${PINLEDGER_CACHE:-$ROOT/.cache}
 mkdir -p "$CACHE"
-CACHE=$(cd "$CACHE" && pwd)
+CACHE=$(cd "$CACHE" && pwd -P)
 # shellcheck source=scripts/releases.sh
 . "$ROOT/scripts/releases.sh"
 DIR=${PL_FRESH_DIR:-/var/tmp/pinledger-fresh}

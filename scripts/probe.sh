@@ -24,10 +24,20 @@ for f in "$SRC"/*.c; do
 	cp "$f" "$TMP/$n.c"
 	objs="$objs $n.o"
 done
+# A baseline that compiles against any usable headers: if it does not,
+# every probe would read "absent" and the module build fail far from the
+# cause, so say so here and write nothing.
+printf '#include <linux/module.h>\nMODULE_LICENSE("GPL");\n' > "$TMP/pl_probe_baseline.c"
+objs="$objs pl_probe_baseline.o"
 # Each probe is its own module so one failure does not hide the others;
 # modpost is irrelevant (-k), only the .o files are inspected.
 echo "obj-m := $objs" > "$TMP/Kbuild"
 make -k -s -C "$KDIR" M="$TMP" modules >"$TMP/log" 2>&1 || true
+if [ ! -f "$TMP/pl_probe_baseline.o" ]; then
+	echo "probe: cannot build a trivial module against $KDIR:" >&2
+	grep -m5 -E 'error|Error|No such file' "$TMP/log" >&2 || tail -5 "$TMP/log" >&2
+	exit 1
+fi
 
 {
 	echo "/* SPDX-License-Identifier: GPL-2.0 */"

@@ -31,7 +31,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${PINLEDGER_CACHE:-$ROOT/.cache}
 mkdir -p "$CACHE"
-CACHE=$(cd "$CACHE" && pwd)
+CACHE=$(cd "$CACHE" && pwd -P)
 # shellcheck source=scripts/releases.sh
 . "$ROOT/scripts/releases.sh"
 
@@ -152,17 +152,17 @@ boot_links() {
 }
 
 # fix_headers KVER: the headers Makefile includes the -common (-common-rt)
-# tree by absolute path; point it at the unpacked copy (again, if the tree
-# moved; left alone while the path it names exists).
+# tree by absolute path; point it at the unpacked copy in this cache, by
+# its physical path (what a build in a release's root sees; again if the
+# cache moved or was reached through a link).
 fix_headers() {
-	local dir=$CACHE/$1 mk inc out
+	local dir=$CACHE/$1 mk inc
 	mk=$dir/root/usr/src/linux-headers-$1/Makefile
 	# Debian 14's also sets KBUILD_OUTPUT to its own installed path.
-	out=$(sed -n 's/^KBUILD_OUTPUT=//p' "$mk" | head -1)
-	[ -z "$out" ] || [ -d "$out" ] ||
+	grep -q "^KBUILD_OUTPUT=$dir/" "$mk" ||
 		sed -i "s|^KBUILD_OUTPUT=.*/usr/src/\(linux-headers-$1\)\$|KBUILD_OUTPUT=$dir/root/usr/src/\1|" "$mk"
 	inc=$(sed -n 's/^include //p' "$mk" | head -1)
-	[ -n "$inc" ] && [ -f "$inc" ] && return 0
+	case $inc in "$dir"/root/usr/src/*) return 0 ;; esac
 	sed -i "s|^include .*/usr/src/\(linux-headers-[^/]*-common\(-rt\)\{0,1\}/Makefile\)\$|include $dir/root/usr/src/\1|" \
 		"$mk"
 }

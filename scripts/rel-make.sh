@@ -19,7 +19,7 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CACHE=${PINLEDGER_CACHE:-$ROOT/.cache}
-CACHE=$(cd "$CACHE" && pwd)
+CACHE=$(cd "$CACHE" && pwd -P)
 # shellcheck source=scripts/releases.sh
 . "$ROOT/scripts/releases.sh"
 
