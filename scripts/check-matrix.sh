@@ -33,6 +33,8 @@ shopt -s extglob
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 CACHE=${PINLEDGER_CACHE:-$ROOT/.cache}
+# shellcheck source=scripts/releases.sh
+. scripts/releases.sh
 LOGS=${PL_CHECK_LOGS:-$ROOT/build/check-matrix}
 # The smoke suite: load/unload, both holes (truncate and eviction of a
 # pinned DAX file) closed under wait/revoke/block on ext4 and xfs, the
@@ -119,7 +121,7 @@ boot_kernel() {
 }
 
 echo "== check-matrix (logs in ${LOGS#"$ROOT"/}/)"
-for r in $(awk '!/^#/ && NF >= 4 { print $1 }' scripts/releases.conf); do
+for r in $(rel_codenames); do
 	if ! build "$LOGS/build-tools-$r.log" "$r" tools; then
 		echo "test tools do not build in the $r root:"; tail -20 "$LOGS/build-tools-$r.log"
 		echo "0 passed, 1 failed"; exit 1

@@ -59,7 +59,15 @@ scripts/provision.sh 2>&1 | tee "$LOGS/provision.log" | sed 's/^/  /'
 . "$CACHE/kernels.env"
 [ -n "$KERNELS" ] || KERNELS=$KCHECK
 # The releases of those kernels ("" for one of no release: built here).
-RELS=$(for k in $KERNELS; do cat "$CACHE/$k/.release" 2>/dev/null || echo native; done | awk '!s[$0]++')
+# shellcheck source=scripts/releases.sh
+. scripts/releases.sh
+# rel_or_native KVER: its release, or "native" (built here).
+rel_or_native() {
+	local r
+	r=$(rel_of_kernel "$1")
+	echo "${r:-native}"
+}
+RELS=$(for k in $KERNELS; do rel_or_native "$k"; done | awk '!s[$0]++')
 
 TOTAL_PASS=0 TOTAL_FAIL=0 TOTAL_SKIP=0
 SUMMARY=()
@@ -131,7 +139,7 @@ host_builds() {
 	n=$((n + 1))
 	local out='' rc=0
 	for r in $RELS; do
-		ks=$(for k in $KERNELS; do [ "$(cat "$CACHE/$k/.release" 2>/dev/null || echo native)" = "$r" ] && echo "$k"; done)
+		ks=$(for k in $KERNELS; do [ "$(rel_or_native "$k")" = "$r" ] && echo "$k"; done)
 		# shellcheck disable=SC2086 # one word per kernel
 		out+=$(scripts/rel-make.sh --run "$r" "tests/host/dkms.sh $(echo $ks)" 2>&1)$'\n' || rc=1
 	done
